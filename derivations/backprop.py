@@ -1,0 +1,264 @@
+"""The chain-rule weight gradient, derived by SymPy for any catalogue activation.
+
+Two forms:
+- the source documents' single neuron: z1 = w1 x1 + w2 x2 + b1, a1 = f(z1),
+  yhat = v a1 + c (squared error) or yhat = sigmoid(v a1 + c) (binary cross-entropy),
+  with dL/dw1 = dL/dyhat * dyhat/da1 * da1/dz1 * dz1/dw1, each factor computed by
+  SymPy, the product checked against direct differentiation of the composite, and the
+  dead-unit substitution z1 < 0;
+- the L-layer matrix form (delta recursion, dL/dW_l = delta_l a_{l-1}^T), checked
+  against direct differentiation of a small network at an exact rational point.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from derivations import cache
+from derivations.calculus import derive
+from derivations.catalogue import get, z
+from derivations.errors import ReluproofError
+
+x1, x2, y, w1, w2, b1, v, c = sp.symbols("x_1 x_2 y w_1 w_2 b_1 v c", real=True)
+z1, a1, yhat = sp.symbols("z_1 a_1 \\hat{y}", real=True)
+# "z1 < 0 on this input": a symbol that SymPy knows to be negative
+z1_dead = sp.Symbol("z_1", negative=True)
+
+LOSSES = ("squared", "bce")
+WEIGHTS = (w1, w2, b1)
+
+
+def _loss(kind: str, prediction: sp.Expr) -> sp.Expr:
+    if kind == "squared":
+        return (prediction - y) ** 2 / 2
+    if kind == "bce":
+        return -(y * sp.log(prediction) + (1 - y) * sp.log(1 - prediction))
+    raise ReluproofError(f"unknown loss {kind!r}; choose one of {', '.join(LOSSES)}.")
+
+
+def _output(kind: str, hidden: sp.Expr) -> sp.Expr:
+    pre = v * hidden + c
+    return pre if kind == "squared" else 1 / (1 + sp.exp(-pre))
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """dL/dw1 for the single-neuron network, factor by factor, and the dead substitution."""
+
+    activation: str
+    loss: str
+    loss_expr: sp.Expr  # L in terms of yhat
+    output_expr: sp.Expr  # yhat in terms of a1
+    factors: tuple[tuple[str, sp.Expr], ...]  # (latex name, factor) in chain order
+    product: sp.Expr  # dL/dw1 as the simplified product, in z1, a1, yhat and the weights
+    matches_direct: bool  # product == d/dw1 of the composite, piece by piece, exactly
+    gradients: tuple[tuple[str, sp.Expr], ...]  # dL/dw1, dL/dw2, dL/db1
+    dead_gradients: tuple[tuple[str, sp.Expr], ...]  # the same with z1 < 0
+    dead_all_zero: bool
+    witness: dict | None  # when not all zero: values at which dL/dw1 != 0 with z1 < 0
+
+    def to_dict(self) -> dict:
+        return {
+            "activation": self.activation,
+            "loss": self.loss,
+            "factors": {n: str(f) for n, f in self.factors},
+            "product": str(self.product),
+            "matches_direct": self.matches_direct,
+            "gradients": {n: str(g) for n, g in self.gradients},
+            "dead_gradients": {n: str(g) for n, g in self.dead_gradients},
+            "dead_all_zero": self.dead_all_zero,
+            "witness": self.witness,
+        }
+
+
+def chain_rule(name: str, loss: str = "squared", overrides: dict | None = None) -> ChainRule:
+    a = get(name)
+    values = a.bind(overrides)
+    key = (a.name, loss, tuple(sorted((s.name, sp.srepr(v)) for s, v in values.items())))
+    stored = cache.load("chain", key)
+    if stored is None:
+        stored = _chain_rule(name, loss, overrides)
+        cache.store("chain", key, stored)
+    return stored
+
+
+def _chain_rule(name: str, loss: str, overrides: dict | None) -> ChainRule:
+    if loss not in LOSSES:
+        _loss(loss, yhat)  # raises the user-facing error
+    derivation = derive(name, overrides)
+    a = derivation.activation
+    f_prime = derivation.derivative.subs(z, z1)
+
+    loss_expr = _loss(loss, yhat)
+    output_expr = _output(loss, a1)
+    dL_dyhat = sp.diff(loss_expr, yhat)
+    dyhat_da1 = sp.diff(output_expr, a1)
+    if loss == "bce":  # write sigmoid' through yhat itself: s' = s (1 - s)
+        dyhat_da1 = v * yhat * (1 - yhat)
+    pre = w1 * x1 + w2 * x2 + b1
+    factors = (
+        (r"\frac{\partial L}{\partial \hat{y}}", dL_dyhat),
+        (r"\frac{\partial \hat{y}}{\partial a_1}", dyhat_da1),
+        (r"\frac{\partial a_1}{\partial z_1}", f_prime),
+        (r"\frac{\partial z_1}{\partial w_1}", sp.diff(pre, w1)),
+    )
+    upstream = sp.factor(sp.simplify(dL_dyhat * dyhat_da1))
+    product = upstream * f_prime * sp.diff(pre, w1)
+
+    matches = chain_rule_identity(loss)
+
+    gradients = tuple(
+        (f"dL/d{str(w).replace('_', '')}", upstream * f_prime * sp.diff(pre, w)) for w in WEIGHTS
+    )
+    dead = tuple((n, g.subs(z1, z1_dead)) for n, g in gradients)
+    all_zero = all(g == 0 for _, g in dead)
+    witness = None
+    if not all_zero:
+        witness = _witness(dead[0][1].subs(derivation.values), loss)
+    return ChainRule(
+        activation=a.name,
+        loss=loss,
+        loss_expr=loss_expr,
+        output_expr=output_expr,
+        factors=factors,
+        product=product,
+        matches_direct=matches,
+        gradients=gradients,
+        dead_gradients=dead,
+        dead_all_zero=all_zero,
+        witness=witness,
+    )
+
+
+@functools.cache
+def chain_rule_identity(loss: str, tamper: sp.Expr = sp.S.One) -> bool:
+    """dL/dyhat * dyhat/da1 * f'(z1) * x1 equals d/dw1 of L(yhat(f(z1(w1)))) for an
+    *undefined* differentiable f: the identity holds for every activation at once, and
+    each activation's gradient is this product with f' its own derivative.
+
+    `tamper` multiplies the product (tests pass a wrong factor to see it rejected)."""
+    f = sp.Function("f")
+    pre = w1 * x1 + w2 * x2 + b1
+    direct = sp.diff(_loss(loss, _output(loss, f(pre))), w1)
+    dL = sp.diff(_loss(loss, yhat), yhat).subs(yhat, _output(loss, f(pre)))
+    dyhat = sp.diff(_output(loss, a1), a1).subs(a1, f(pre))
+    via_chain = dL * dyhat * sp.Derivative(f(z), z).subs(z, pre) * x1 * tamper
+    return sp.simplify(direct.doit() - via_chain.doit()) == 0
+
+
+def _witness(dead_gradient: sp.Expr, loss: str) -> dict | None:
+    """Values of the inputs (with z1 = -1/2 < 0) at which dL/dw1 is nonzero (its exact
+    value is kept; nonzero is read off a 30-digit evaluation)."""
+    point = {
+        z1_dead: sp.Rational(-1, 2),
+        x1: 1,
+        x2: 1,
+        v: 1,
+        c: 0,
+        y: 1 if loss == "squared" else 0,
+    }
+    point[yhat] = sp.Rational(1, 2) if loss == "bce" else 0
+    point[a1] = 0
+    value = dead_gradient.subs(point)
+    approx = sp.N(value, 30)
+    if approx.is_number and abs(approx) > sp.Float("1e-25"):
+        return {str(k): str(vv) for k, vv in point.items()} | {
+            "dL/dw1": str(value),
+            "dL/dw1 (30 digits)": str(approx),
+        }
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# The L-layer matrix form
+
+MATRIX_FORM = (
+    r"z_l = W_l a_{l-1} + b_l,\quad a_l = f(z_l),\quad a_0 = x",
+    r"\delta_L = \nabla_{a_L} L \odot f'(z_L)",
+    r"\delta_l = \left(W_{l+1}^{\top} \delta_{l+1}\right) \odot f'(z_l)",
+    r"\frac{\partial L}{\partial W_l} = \delta_l\, a_{l-1}^{\top},\quad "
+    r"\frac{\partial L}{\partial b_l} = \delta_l",
+)
+
+
+@dataclass(frozen=True)
+class MatrixFormCheck:
+    activation: str
+    widths: tuple[int, ...]
+    point: dict  # the exact rational point (weights, input, target)
+    max_abs_difference: str  # |backprop - direct| over every weight, at 50 digits
+    exact: bool  # the difference is exactly 0 at every weight (rational activations)
+
+    @property
+    def agrees(self) -> bool:
+        return self.exact or sp.Float(self.max_abs_difference) < sp.Float("1e-40")
+
+
+def verify_matrix_form(
+    name: str, widths: tuple[int, ...] = (2, 2, 1), seed: int = 0
+) -> MatrixFormCheck:
+    """Backprop by the delta recursion against SymPy's derivative of the whole network's
+    loss, at an exact random rational point (every layer uses f; L = |a_L - y|^2 / 2)."""
+    derivation = derive(name)
+    f = derivation.activation.expr.subs(derivation.values)
+    f_prime = derivation.derivative.subs(derivation.values)
+    rng = random.Random(seed)
+
+    def rational():
+        return sp.Rational(Fraction(rng.randint(-20, 20), rng.randint(1, 10)))
+
+    layers = len(widths) - 1
+    Ws = [sp.Matrix(widths[i + 1], widths[i], lambda r, q, i=i: sp.Symbol(f"W{i}_{r}{q}"))
+          for i in range(layers)]  # fmt: skip
+    bs = [
+        sp.Matrix(widths[i + 1], 1, lambda r, q, i=i: sp.Symbol(f"b{i}_{r}")) for i in range(layers)
+    ]
+    x = sp.Matrix([rational() for _ in range(widths[0])])
+    target = sp.Matrix([rational() for _ in range(widths[-1])])
+    point = {s: rational() for M in Ws + bs for s in M}
+
+    # forward, symbolically, for the direct derivative
+    act = x
+    for W, b in zip(Ws, bs, strict=True):
+        act = (W * act + b).applyfunc(lambda e: f.subs(z, e))
+    loss = sum((act - target).applyfunc(lambda e: e**2)) / 2
+
+    # forward and backward by the matrix form, at the point
+    activations, pres = [x], []
+    for W, b in zip(Ws, bs, strict=True):
+        pre = (W.subs(point) * activations[-1] + b.subs(point)).applyfunc(sp.nsimplify)
+        pres.append(pre)
+        activations.append(pre.applyfunc(lambda e: f.subs(z, e)))
+    delta = (activations[-1] - target).multiply_elementwise(
+        pres[-1].applyfunc(lambda e: f_prime.subs(z, e))
+    )
+    grads = {}
+    for layer in reversed(range(layers)):
+        grads[layer] = delta * activations[layer].T
+        if layer:
+            delta = (Ws[layer].subs(point).T * delta).multiply_elementwise(
+                pres[layer - 1].applyfunc(lambda e: f_prime.subs(z, e))
+            )
+
+    worst = sp.Integer(0)
+    exact = True
+    for layer, W in enumerate(Ws):
+        for r in range(W.rows):
+            for q in range(W.cols):
+                direct = sp.diff(loss, W[r, q]).subs(point)
+                difference = sp.expand(direct - grads[layer][r, q])
+                exact &= difference == 0
+                worst = max(worst, abs(sp.N(difference, 50)))
+    return MatrixFormCheck(
+        activation=derivation.name,
+        widths=tuple(widths),
+        point={str(k): str(val) for k, val in point.items()}
+        | {"x": str(list(x)), "y": str(list(target))},
+        max_abs_difference=str(worst),
+        exact=exact,
+    )

@@ -1,0 +1,75 @@
+"""A content-addressed disk cache for pure symbolic results.
+
+A result is stored under the hash of (what, key, the source of every `derivations`
+module, SymPy's version): when the code or SymPy changes, the key changes and the result
+is computed afresh. The cache is an optimisation only: an unreadable, corrupt or
+unwritable cache is ignored. Writes are atomic (temporary file, then rename).
+
+Location: $RELUPROOF_CACHE_DIR, else $XDG_CACHE_HOME/reluproof, else ~/.cache/reluproof.
+RELUPROOF_NO_CACHE=1 turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import sympy
+
+
+def directory() -> Path:
+    explicit = os.environ.get("RELUPROOF_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reluproof"
+
+
+def enabled() -> bool:
+    return os.environ.get("RELUPROOF_NO_CACHE", "") in ("", "0")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256(sympy.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _path(what: str, key: object) -> Path:
+    digest = hashlib.sha256(f"{_code_fingerprint()}|{what}|{key!r}".encode()).hexdigest()
+    return directory() / f"{what}-{digest[:32]}.pickle"
+
+
+def load(what: str, key: object):
+    if not enabled():
+        return None
+    try:
+        with open(_path(what, key), "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # absent, corrupt, or from an incompatible version: recompute
+        return None
+
+
+def store(what: str, key: object, value: object) -> None:
+    if not enabled():
+        return
+    path = _path(what, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # an unwritable cache only costs time
+        return

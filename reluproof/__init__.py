@@ -1,0 +1,11 @@
+"""reluproof: a verifier for neural-network activation functions.
+
+The face of the project: the CLI (`reluproof.cli`), the main job (`reluproof.report`)
+and atomic output (`reluproof.output`). The mathematics lives in `derivations`
+(SymPy) and `proofs` (theorems with machine-checked verdicts).
+"""
+
+from derivations.errors import ReluproofError
+
+__version__ = "0.1.0"
+__all__ = ["ReluproofError", "__version__"]

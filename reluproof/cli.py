@@ -1,0 +1,272 @@
+"""`reluproof <verb>`: the command line.
+
+Exit status: 0 success; 1 a check failed or a theorem's verdict differs from what it
+expects; 2 usage or input error (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from derivations.errors import ReluproofError
+from reluproof import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own usage errors: one line, exit 2
+        self.exit(EXIT_USAGE, f"reluproof: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        if not quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    return say
+
+
+def _emit(text: str, output: str | None) -> None:
+    from reluproof.output import write_atomic
+
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------------------------------
+# list
+
+
+def cmd_list(args) -> int:
+    from derivations.catalogue import CATALOGUE
+
+    rows = [a.to_dict() for a in CATALOGUE.values()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    header = ("name", "parameters (defaults)", "breakpoints", "source")
+    table = []
+    for a in CATALOGUE.values():
+        params = ", ".join(
+            f"{p.name}={_short(p.default)}" + ("*" if p.learnable else "") for p in a.params
+        )
+        breaks = ", ".join(str(b) for b in a.breakpoints) or "-"
+        name = a.name + (f" ({', '.join(a.aliases)})" if a.aliases else "")
+        table.append((name, params or "-", breaks, a.citation))
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(3)]
+    for row in [header, *table]:
+        print("  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+    print("\n* learnable parameter. `reluproof derive NAME` shows the full calculus.")
+    return EXIT_OK
+
+
+def _short(value) -> str:
+    return str(value) if value.is_Rational else f"{float(value):.16g}"
+
+
+# ---------------------------------------------------------------------------------------
+# derive
+
+
+def _parse_params(items: Sequence[str]) -> list[tuple[str | None, str, str]]:
+    """NAME=VALUE or ACTIVATION.NAME=VALUE -> (activation or None, name, value)."""
+    parsed = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ReluproofError(
+                f"--param {item!r}: expected NAME=VALUE (e.g. alpha=0.2 or elu.alpha=0.2)."
+            )
+        target, dot, name = key.strip().rpartition(".")
+        parsed.append((target if dot else None, name, value.strip()))
+    return parsed
+
+
+def _overrides_for(names: list[str], params) -> dict[str, dict[str, str]]:
+    from derivations.catalogue import get
+
+    overrides: dict[str, dict[str, str]] = {n: {} for n in names}
+    for target, pname, value in params:
+        if target is not None:
+            canonical = get(target).name
+            if canonical not in overrides:
+                raise ReluproofError(
+                    f"--param {target}.{pname}: {canonical} is not among the activations "
+                    "being derived."
+                )
+            get(canonical).param(pname)  # raises for an unknown parameter
+            overrides[canonical][pname] = value
+            continue
+        takers = [n for n in names if pname in get(n).symbols]
+        if not takers:
+            raise ReluproofError(
+                f"--param {pname}={value}: none of {', '.join(names)} has a parameter {pname!r}."
+            )
+        for n in takers:
+            overrides[n][pname] = value
+    for n, values in overrides.items():
+        get(n).bind(values)  # validate domains and constraints before any work
+    return overrides
+
+
+def _selected(args) -> list[str]:
+    from derivations.catalogue import get, names
+
+    if args.all and args.names:
+        raise ReluproofError("give activation names or --all, not both.")
+    if args.all:
+        return names()
+    if not args.names:
+        raise ReluproofError("name at least one activation, or --all (`reluproof list`).")
+    chosen: list[str] = []
+    for n in args.names:
+        canonical = get(n).name
+        if canonical not in chosen:
+            chosen.append(canonical)
+    return chosen
+
+
+def cmd_derive(args) -> int:
+    from derivations import backprop, render
+    from derivations.calculus import derive
+    from reluproof.output import check_writable
+
+    chosen = _selected(args)
+    overrides = _overrides_for(chosen, _parse_params(args.param))
+    if args.pdf and (args.json or args.format != "latex" or not args.output):
+        raise ReluproofError("--pdf needs -o FILE.tex and the latex format (not --json).")
+    if args.output:
+        check_writable(args.output)
+    say = _progress(args.quiet)
+    if args.json:
+        rows = []
+        for i, n in enumerate(chosen, 1):
+            say(f"[{i}/{len(chosen)}] deriving {n}")
+            row = derive(n, overrides[n]).to_dict()
+            row["chain_rule"] = {
+                loss: backprop.chain_rule(n, loss, overrides[n]).to_dict()
+                for loss in backprop.LOSSES
+            }
+            rows.append(row)
+        _emit(json.dumps(rows, indent=2) + "\n", args.output)
+        return EXIT_OK
+    sections = []
+    for i, n in enumerate(chosen, 1):
+        say(f"[{i}/{len(chosen)}] deriving {n}")
+        sections.append(render.activation_section(n, overrides[n]))
+    title = "reluproof: derivations"
+    if args.format == "markdown":
+        text = render.markdown_document(sections, title, __version__)
+    else:
+        text = render.latex_document(sections, title, __version__)
+    pdf = None
+    if args.pdf:
+        from reluproof.latex import compile_pdf
+
+        say("compiling with pdflatex")
+        pdf = compile_pdf(text)
+    _emit(text, args.output)
+    if pdf is not None:
+        from pathlib import Path
+
+        from reluproof.output import write_atomic
+
+        pdf_path = Path(args.output).with_suffix(".pdf")
+        write_atomic(pdf_path, pdf)
+        say(f"wrote {args.output} and {pdf_path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------
+# report
+
+
+def cmd_report(args) -> int:
+    from reluproof.report import build_report
+
+    start = time.perf_counter()
+    written = build_report(args.output, progress=_progress(args.quiet), pdf=not args.no_pdf)
+    for path in written:
+        print(path)
+    _progress(args.quiet)(f"report done in {time.perf_counter() - start:.1f} s")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="reluproof",
+        description="Verify activation functions: symbolic derivations, machine-checked "
+        "theorems about dying ReLUs and their variants.",
+    )
+    parser.add_argument("--version", action="version", version=f"reluproof {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("list", help="the activation catalogue")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "derive",
+        help="derivatives, breakpoints, zero-gradient set and chain rule, as LaTeX/Markdown",
+        description="Derive each activation's calculus with SymPy and render it as a "
+        "standalone LaTeX document (or Markdown, or JSON).",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations (see `list`)")
+    p.add_argument("--all", action="store_true", help="every activation in the catalogue")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter value (exact: 0.1 means 1/10); ACTIVATION.NAME=VALUE for one only",
+    )
+    p.add_argument("--format", choices=("latex", "markdown"), default="latex")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically)")
+    p.add_argument("--pdf", action="store_true", help="also compile FILE.pdf with pdflatex")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_derive)
+
+    p = sub.add_parser(
+        "report",
+        help="the main job: write the full report (LaTeX, PDF, Markdown, JSON) to a directory",
+    )
+    p.add_argument("-o", "--output", default="reluproof-report", metavar="DIR")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF even if pdflatex exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_report)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except ReluproofError as exc:
+        print(f"reluproof: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("reluproof: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
