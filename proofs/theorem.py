@@ -1,0 +1,169 @@
+"""Theorems with machine-checked verdicts, and the registry that holds them.
+
+A `Theorem` couples a LaTeX statement with a `prove()` that returns a `Verdict`:
+PROVED, REFUTED (with a counterexample) or UNDECIDED (with why). The verdict carries
+its certificate -- the expression that simplified to exactly 0, the rigorous enclosure,
+the counterexample's numbers -- so a reader can check it without trusting us.
+Nothing is PROVED by sampling floats.
+
+Each theorem also says which verdict it *expects*: a claim from a source document
+that is false is registered with `expected=REFUTED`, and `reluproof prove` fails
+(exit 1) only when a verdict differs from its expectation.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    PROVED = "PROVED"
+    REFUTED = "REFUTED"
+    UNDECIDED = "UNDECIDED"
+
+
+class Method(str, enum.Enum):
+    EXACT_SYMBOLIC = "exact symbolic"
+    INTERVAL = "rigorous interval/ball arithmetic"
+    EXHAUSTIVE = "exhaustive finite check"
+    COUNTEREXAMPLE = "constructed counterexample"
+    EXACT_RATIONAL = "exact rational arithmetic"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a proof attempt.
+
+    `certificate` maps names to JSON-serialisable values (exact values as strings).
+    `summary` is one readable sentence for tables and reports.
+    """
+
+    status: Status
+    summary: str
+    certificate: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.status.value,
+            "summary": self.summary,
+            "certificate": self.certificate,
+        }
+
+
+def proved(summary: str, **certificate: Any) -> Verdict:
+    return Verdict(Status.PROVED, summary, certificate)
+
+
+def refuted(summary: str, **certificate: Any) -> Verdict:
+    return Verdict(Status.REFUTED, summary, certificate)
+
+
+def undecided(summary: str, **certificate: Any) -> Verdict:
+    return Verdict(Status.UNDECIDED, summary, certificate)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim comes from: a source document's file name and the quoted words."""
+
+    document: str
+    quote: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"document": self.document, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Theorem:
+    id: str
+    statement: str  # LaTeX, inline-math fragments between $...$
+    method: Method
+    prove_fn: Callable[[], Verdict]
+    expected: Status = Status.PROVED
+    source: Source | None = None
+    slow: bool = False  # excluded from a plain `reluproof prove` (the moonshot)
+
+    def prove(self) -> Verdict:
+        """Run the proof. An exception inside a proof is a bug, reported as UNDECIDED."""
+        try:
+            verdict = self.prove_fn()
+        except Exception as exc:  # a proof that crashes decides nothing
+            return undecided(
+                f"the proof raised {type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc(limit=3),
+            )
+        if not isinstance(verdict, Verdict):
+            return undecided(f"the proof returned {type(verdict).__name__}, not a Verdict")
+        return verdict
+
+
+@dataclass(frozen=True)
+class Result:
+    theorem: Theorem
+    verdict: Verdict
+    seconds: float
+
+    @property
+    def as_expected(self) -> bool:
+        return self.verdict.status == self.theorem.expected
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.theorem.id,
+            "statement": self.theorem.statement,
+            "method": self.theorem.method.value,
+            "expected": self.theorem.expected.value,
+            **self.verdict.to_dict(),
+            "as_expected": self.as_expected,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.theorem.source is not None:
+            out["source"] = self.theorem.source.to_dict()
+        return out
+
+
+_REGISTRY: dict[str, Theorem] = {}
+
+
+def theorem(
+    id: str,
+    statement: str,
+    method: Method,
+    expected: Status = Status.PROVED,
+    source: Source | None = None,
+    slow: bool = False,
+) -> Callable[[Callable[[], Verdict]], Callable[[], Verdict]]:
+    """Decorator: register `fn` as the proof of a theorem."""
+
+    def register(fn: Callable[[], Verdict]) -> Callable[[], Verdict]:
+        if id in _REGISTRY:
+            raise ValueError(f"theorem id {id!r} registered twice")
+        _REGISTRY[id] = Theorem(id, statement, method, fn, expected, source, slow)
+        return fn
+
+    return register
+
+
+_VERDICTS: dict[str, Verdict] = {}
+
+
+def run(thm: Theorem) -> Result:
+    start = time.perf_counter()
+    verdict = thm.prove()
+    _VERDICTS[thm.id] = verdict
+    return Result(thm, verdict, time.perf_counter() - start)
+
+
+def verdict_of(theorem_id: str) -> Verdict:
+    """The verdict of a registered theorem, proved once per process (proofs are pure), so
+    that a claim settled by another theorem does not prove it twice."""
+    if theorem_id not in _VERDICTS:
+        if theorem_id not in _REGISTRY:
+            raise KeyError(f"no theorem {theorem_id!r} is registered")
+        _VERDICTS[theorem_id] = _REGISTRY[theorem_id].prove()
+    return _VERDICTS[theorem_id]
