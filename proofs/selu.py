@@ -269,8 +269,7 @@ def _check_digits(digits: Any) -> int:
         )
     if not 1 <= digits <= MAX_DIGITS:
         raise ReluproofError(
-            f"digits must be from 1 to {MAX_DIGITS}; got {digits}. Ask for a number in "
-            "that range."
+            f"digits must be from 1 to {MAX_DIGITS}; got {digits}. Ask for a number in that range."
         )
     return digits
 
@@ -1751,7 +1750,7 @@ def _prove_float64_nearest() -> Verdict:
 @theorem(
     "selu.float32_nearest",
     r"The binary32 values nearest to $\alpha_{01}$ and $\lambda_{01}$ have the bit patterns "
-    rf"\texttt{{{ALPHA_FLOAT32_BITS}}} ($1.6732632$) and \texttt{{{LAMBDA_FLOAT32_BITS}}} "
+    rf"{ALPHA_FLOAT32_BITS} ($1.6732632$) and {LAMBDA_FLOAT32_BITS} "
     r"($1.050701$) (no tie).",
     Method.INTERVAL,
 )
@@ -1911,7 +1910,7 @@ def _prove_contraction() -> Verdict:
     "selu.maps_into_domain",
     r"For $\alpha_{01}, \lambda_{01}$ and all $(\mu, \omega, \nu, \tau)$ in the Theorem 1 "
     r"domain, $\tilde\mu \in (-0.1, 0.1)$ and $\tilde\nu \in (0.8, 1.5)$: $g$ maps the "
-    r"$(\mu, \nu)$ rectangle into itself, so with \texttt{selu.contraction} it has a unique, "
+    r"$(\mu, \nu)$ rectangle into itself, so with theorem selu.contraction it has a unique, "
     r"attracting fixed point there (Banach).",
     Method.INTERVAL,
     slow=True,

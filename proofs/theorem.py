@@ -69,13 +69,20 @@ def undecided(summary: str, **certificate: Any) -> Verdict:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim comes from: a source document's file name and the quoted words."""
+    """Where a claim comes from: a source document's file name and the quoted words.
+
+    A quote in a script LaTeX cannot typeset here (the Chinese of one document) carries an
+    English `translation`, which the LaTeX report shows in its place."""
 
     document: str
     quote: str
+    translation: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"document": self.document, "quote": self.quote}
+        out = {"document": self.document, "quote": self.quote}
+        if self.translation:
+            out["translation"] = self.translation
+        return out
 
 
 @dataclass(frozen=True)
