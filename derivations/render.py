@@ -44,6 +44,12 @@ class Display:
 
 
 @dataclass(frozen=True)
+class Code:
+    text: str  # shown verbatim (certificates, numbers, quotes)
+    latex_text: str = ""  # shown instead in LaTeX when `text` cannot be typeset there
+
+
+@dataclass(frozen=True)
 class Heading:
     text: str
 
@@ -255,6 +261,8 @@ def _chain_rule_blocks(name: str, overrides: dict | None, d: Derivation) -> list
 
 PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[margin=2cm]{geometry}
+\usepackage{lmodern}
+\usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
 \usepackage{graphicx}
 \allowdisplaybreaks
@@ -285,12 +293,43 @@ def _latex_prose(text: str) -> str:
     return "".join(out)
 
 
+_UNICODE_FOR_LATEX = {
+    "≤": "<=", "≥": ">=", "≠": "!=", "≈": "~", "−": "-", "–": "--", "—": "---", "…": "...",
+    "×": "x", "·": "*", "→": "->", "∈": " in ", "∞": "oo", "√": "sqrt", "²": "^2", "³": "^3",
+    "“": '"', "”": '"', "‘": "'", "’": "'", "α": "alpha", "β": "beta", "γ": "gamma",
+    "δ": "delta", "ε": "eps", "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "π": "pi", "σ": "sigma", "τ": "tau", "φ": "phi", "ω": "omega", "Φ": "Phi",
+    "ψ": "psi", "Ψ": "Psi", "Δ": "Delta", "∂": "d", "⊙": "(.)", "±": "+-",
+}  # fmt: skip
+
+
+def _ascii(text: str) -> str:
+    """Plain text pdflatex can set: common symbols spelled out, anything else as '?'."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append(_UNICODE_FOR_LATEX.get(ch, "?"))
+    return "".join(out)
+
+
 def _escape(text: str) -> str:
+    text = _ascii(text)
     text = text.replace("\\", r"\textbackslash{}")
     for ch in "&%#_{}":
         text = text.replace(ch, "\\" + ch)
     text = text.replace("`", "").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
     return text
+
+
+def _latex_code(text: str) -> str:
+    """Verbatim-looking text that may break anywhere (long numbers would overflow)."""
+    lines = []
+    for line in _ascii(text).splitlines() or [""]:
+        chunks = [_escape(line[i : i + 8]) for i in range(0, len(line), 8)]
+        lines.append("\\allowbreak{}".join(chunks))
+    return "{\\small\\ttfamily\\raggedright " + "\\\\\n".join(lines) + "\\par}\n\n"
 
 
 def _latex_display(latex: str) -> str:
@@ -311,6 +350,8 @@ def latex_document(sections: list[Section], title: str, version: str) -> str:
                 out.append(f"\\subsection*{{{_escape(block.text)}}}\n")
             elif isinstance(block, Prose):
                 out.append(_latex_prose(block.text) + "\n\n")
+            elif isinstance(block, Code):
+                out.append(_latex_code(block.latex_text or block.text))
             else:
                 out.append(_latex_display(block.latex))
     out.append("\\end{document}\n")
@@ -326,6 +367,8 @@ def markdown_document(sections: list[Section], title: str, version: str) -> str:
                 out.append(f"### {block.text}\n\n")
             elif isinstance(block, Prose):
                 out.append(block.text + "\n\n")
+            elif isinstance(block, Code):
+                out.append("```\n" + block.text + "\n```\n\n")
             else:
                 out.append("$$\n" + block.latex + "\n$$\n\n")
     return "".join(out)

@@ -162,13 +162,13 @@ _VERDICTS: dict[str, Verdict] = {}
 def run(thm: Theorem) -> Result:
     start = time.perf_counter()
     verdict = thm.prove()
-    _VERDICTS[thm.id] = verdict
     return Result(thm, verdict, time.perf_counter() - start)
 
 
 def verdict_of(theorem_id: str) -> Verdict:
-    """The verdict of a registered theorem, proved once per process (proofs are pure), so
-    that a claim settled by another theorem does not prove it twice."""
+    """The verdict of a registered theorem, for a claim that another theorem settles:
+    proved once per process and kept (proofs are pure). `run` never reads this cache, so a
+    theorem run directly is always proved afresh."""
     if theorem_id not in _VERDICTS:
         if theorem_id not in _REGISTRY:
             raise KeyError(f"no theorem {theorem_id!r} is registered")

@@ -192,10 +192,70 @@ def cmd_report(args) -> int:
     from reluproof.report import build_report
 
     start = time.perf_counter()
-    written = build_report(args.output, progress=_progress(args.quiet), pdf=not args.no_pdf)
+    written, results = build_report(
+        args.output, progress=_progress(args.quiet), pdf=not args.no_pdf
+    )
     for path in written:
         print(path)
-    _progress(args.quiet)(f"report done in {time.perf_counter() - start:.1f} s")
+    unexpected = [r.theorem.id for r in results if not r.as_expected]
+    say = _progress(args.quiet)
+    say(
+        f"report done in {time.perf_counter() - start:.1f} s: {len(results)} theorems, "
+        f"{len(results) - len(unexpected)} as expected"
+    )
+    if unexpected:
+        print(f"verdicts not as expected: {', '.join(unexpected)}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------
+# prove
+
+
+def cmd_prove(args) -> int:
+    from proofs.registry import select
+    from proofs.theorem import run
+
+    theorems = select(args.ids, include_slow=args.slow)
+    if args.list:
+        for t in theorems:
+            slow = "  (slow)" if t.slow else ""
+            print(f"{t.id:45s} {t.method.value}; expects {t.expected.value}{slow}")
+        return EXIT_OK
+    say = _progress(args.quiet)
+    results = []
+    for i, t in enumerate(theorems, 1):
+        say(f"[{i}/{len(theorems)}] {t.id}")
+        results.append(run(t))
+    failures = [r for r in results if not r.as_expected]
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        width = max(len(r.theorem.id) for r in results)
+        for r in results:
+            mark = "ok " if r.as_expected else "BAD"
+            print(
+                f"{mark} {r.theorem.id:{width}s} {r.verdict.status.value:9s} "
+                f"{r.seconds:6.2f}s  {r.verdict.summary}"
+            )
+        total = sum(r.seconds for r in results)
+        print(
+            f"\n{len(results)} theorems, {len(results) - len(failures)} as expected, "
+            f"{len(failures)} not, in {total:.1f} s"
+        )
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_selu_constants(args) -> int:
+    from proofs.selu import selu_constants
+
+    values = selu_constants(args.digits)
+    if args.json:
+        print(json.dumps({"digits": args.digits, **values}, indent=2))
+    else:
+        print(f"alpha_01  = {values['alpha']}")
+        print(f"lambda_01 = {values['lambda']}")
     return EXIT_OK
 
 
@@ -246,12 +306,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_report)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser(
+        "prove",
+        help="run the theorems and print their machine-checked verdicts",
+        description="Prove or refute the theorems (all, or by id / id prefix such as "
+        "`selu` or `dead.zero_gradient`). Exit 1 when a verdict differs from the expected.",
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="theorem ids or prefixes")
+    p.add_argument("--slow", action="store_true", help="include the slow ones (the moonshot)")
+    p.add_argument("--list", action="store_true", help="list the theorems without proving")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_prove)
+
+    p = sub.add_parser(
+        "selu-constants",
+        help="SELU's alpha_01 and lambda_01, correctly rounded to any number of digits",
+    )
+    p.add_argument("--digits", type=int, default=20, help="significant digits (default 20)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_selu_constants)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

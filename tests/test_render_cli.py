@@ -167,3 +167,8 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert names == ["report.json", "report.md", "report.pdf", "report.tex"]
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
+    ids = {t["id"] for t in data["theorems"]}
+    assert {"dead.zero_gradient", "selu.contraction", "claims.selu_alpha_constant"} <= ids
+    assert all(t["as_expected"] for t in data["theorems"])
+    tex = (tmp_path / "rep" / "report.tex").read_text()
+    assert "The source documents' claims, settled" in tex

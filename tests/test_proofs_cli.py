@@ -1,0 +1,96 @@
+"""The theorem registry and the `prove` / `selu-constants` / `report` commands."""
+
+import json
+
+import pytest
+
+from proofs.registry import THEOREM_MODULES, all_theorems, select
+from proofs.theorem import Status, run
+from reluproof.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_module_registers_theorems():
+    prefixes = {t.id.split(".")[0] for t in all_theorems()}
+    assert {"dead", "smooth", "vanish", "selu", "claims"} <= prefixes
+    assert len(THEOREM_MODULES) == 5
+
+
+def test_ids_are_unique_and_statements_present():
+    theorems = all_theorems()
+    assert len({t.id for t in theorems}) == len(theorems)
+    assert all(t.statement.strip() for t in theorems)
+
+
+@pytest.mark.parametrize("theorem", [t for t in all_theorems() if t.id.startswith("claims.")],
+                         ids=lambda t: t.id)  # fmt: skip
+def test_every_claim_is_settled_as_expected_with_its_source(theorem):
+    assert theorem.source is not None and theorem.source.quote
+    result = run(theorem)
+    assert result.verdict.status is not Status.UNDECIDED, result.verdict.summary
+    assert result.as_expected, result.verdict.summary
+
+
+def test_claims_cover_every_source_document():
+    documents = {t.source.document for t in all_theorems() if t.source is not None}
+    assert documents == {
+        "000_cce168a880d2299d.txt",
+        "001_5a897a5912340601.txt",
+        "002_3bf8178524fc587d.txt",
+        "003_bdd817aebe3d8cbc.txt",
+    }
+
+
+def test_select_by_prefix_and_unknown():
+    assert all(t.id.startswith("selu.") for t in select(["selu"]))
+    assert not any(t.slow for t in select([]))
+    assert any(t.slow for t in select([], include_slow=True))
+
+
+def test_prove_cli_json(capsys):
+    code, out, _ = run_cli(capsys, "prove", "claims.selu_alpha_constant", "--json", "-q")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert set(row) >= {"id", "statement", "method", "verdict", "certificate"}
+    assert row["verdict"] == "REFUTED" and row["as_expected"] is True
+
+
+def test_prove_cli_table_and_exit_codes(capsys):
+    code, out, _ = run_cli(capsys, "prove", "claims.negative_z_zero_derivative", "-q")
+    assert code == 0 and "PROVED" in out and "1 as expected" in out
+    code, _, err = run_cli(capsys, "prove", "no.such.theorem")
+    assert code == 2 and "unknown theorem" in err and "Traceback" not in err
+    code, out, _ = run_cli(capsys, "prove", "--list")
+    assert code == 0 and "selu.contraction" not in out  # slow ones only with --slow
+    code, out, _ = run_cli(capsys, "prove", "--list", "--slow")
+    assert "selu.contraction" in out
+
+
+def test_prove_exit_1_when_a_verdict_is_not_as_expected(capsys, monkeypatch):
+    import dataclasses
+
+    from proofs import registry
+
+    real = registry.select
+
+    def flipped(ids, include_slow=False):
+        return [dataclasses.replace(t, expected=Status.PROVED) for t in real(ids, include_slow)]
+
+    monkeypatch.setattr(registry, "select", flipped)
+    code, out, _ = run_cli(capsys, "prove", "claims.selu_alpha_constant", "-q")
+    assert code == 1 and "BAD" in out
+
+
+def test_selu_constants_cli(capsys):
+    code, out, _ = run_cli(capsys, "selu-constants", "--digits", "30", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["alpha"] == "1.67326324235437728481704299167"
+    assert data["lambda"] == "1.05070098735548049341933498529"
+    code, _, err = run_cli(capsys, "selu-constants", "--digits", "0")
+    assert code == 2 and "digits" in err
