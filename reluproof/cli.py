@@ -248,14 +248,43 @@ def cmd_prove(args) -> int:
 
 
 def cmd_selu_constants(args) -> int:
-    from proofs.selu import selu_constants
+    import sympy as sp
 
-    values = selu_constants(args.digits)
-    if args.json:
-        print(json.dumps({"digits": args.digits, **values}, indent=2))
+    from proofs.selu import alpha_dropout_affine, selu_constants, solve_alpha_lambda
+
+    if (args.mean is None) != (args.variance is None):
+        raise ReluproofError("give --mean and --variance together (a fixed point is both).")
+    out: dict = {"digits": args.digits}
+    if args.mean is None:
+        out |= selu_constants(args.digits)
+        alpha, lam = None, None
     else:
-        print(f"alpha_01  = {values['alpha']}")
-        print(f"lambda_01 = {values['lambda']}")
+        solution = solve_alpha_lambda(args.mean, args.variance, digits=args.digits)
+        out |= {"fixed_point": {"mean": solution.mean, "variance": solution.variance}}
+        out |= {"alpha": solution.alpha, "lambda": solution.lam}
+        out |= {"residual_mean": solution.residual_mean}
+        out |= {"residual_variance": solution.residual_variance}
+        alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
+    if args.dropout_keep is not None:
+        a, b = (
+            alpha_dropout_affine(args.dropout_keep)
+            if alpha is None
+            else alpha_dropout_affine(args.dropout_keep, alpha, lam)
+        )
+        out["alpha_dropout"] = {
+            "keep_probability": args.dropout_keep,
+            "a": str(sp.N(a, args.digits)),
+            "b": str(sp.N(b, args.digits)),
+        }
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return EXIT_OK
+    label = "" if args.mean is None else f" for the fixed point ({args.mean}, {args.variance})"
+    print(f"alpha{'_01' if not label else ''}  = {out['alpha']}{label}")
+    print(f"lambda{'_01' if not label else ''} = {out['lambda']}")
+    if "alpha_dropout" in out:
+        d = out["alpha_dropout"]
+        print(f"alpha dropout, keep q = {d['keep_probability']}: a = {d['a']}, b = {d['b']}")
     return EXIT_OK
 
 
@@ -324,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="SELU's alpha_01 and lambda_01, correctly rounded to any number of digits",
     )
     p.add_argument("--digits", type=int, default=20, help="significant digits (default 20)")
+    p.add_argument("--mean", metavar="M", help="solve for a fixed point with this mean")
+    p.add_argument("--variance", metavar="V", help="... and this variance")
+    p.add_argument(
+        "--dropout-keep",
+        metavar="Q",
+        help="also the alpha-dropout affine correction (a, b) for keep probability Q",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_selu_constants)
     return parser

@@ -94,3 +94,22 @@ def test_selu_constants_cli(capsys):
     assert data["lambda"] == "1.05070098735548049341933498529"
     code, _, err = run_cli(capsys, "selu-constants", "--digits", "0")
     assert code == 2 and "digits" in err
+
+
+def test_selu_general_fixed_point_and_dropout(capsys):
+    code, out, _ = run_cli(capsys, "selu-constants", "--mean", "0", "--variance", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["alpha"].startswith("1.673263242354377") and data["lambda"].startswith("1.0507")
+    code, out, _ = run_cli(
+        capsys, "selu-constants", "--mean", "0.1", "--variance", "0.9", "--dropout-keep", "0.9",
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert data["alpha"] != data["lambda"] and not data["alpha"].startswith("1.6732")
+    assert float(data["alpha_dropout"]["a"]) < 1 < 1 + float(data["alpha_dropout"]["b"])
+    code, _, err = run_cli(capsys, "selu-constants", "--mean", "0")
+    assert code == 2 and "together" in err
+    code, _, err = run_cli(capsys, "selu-constants", "--dropout-keep", "2")
+    assert code == 2 and "keep probability" in err
