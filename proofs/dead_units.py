@@ -46,6 +46,7 @@ from flint import arb, ctx, fmpq
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
+from numeric.oracle import arb_function
 from proofs.theorem import (
     Method,
     Source,
@@ -1143,69 +1144,6 @@ def _prove_no_exact_death() -> Verdict:
 
 PREC = 128
 DIGITS = 10
-
-
-def arb_function(expr: sp.Expr, var: sp.Symbol = z) -> Callable[[arb], arb]:
-    """A ball-arithmetic version of a SymPy expression in one variable (evaluate inside
-    `ctx.workprec`). Every result contains the expression's value at every point of the
-    argument ball, so a ball that excludes 0 proves a sign on the whole ball."""
-    expr = sp.sympify(expr)
-    if expr == var:
-        return lambda x: x
-    if expr.is_Integer:
-        n = int(expr)
-        return lambda x: arb(n)
-    if expr.is_Rational:
-        q = fmpq(int(expr.p), int(expr.q))
-        return lambda x: arb(q)
-    if expr is sp.pi:
-        return lambda x: arb.pi()
-    if expr is sp.E:
-        return lambda x: arb.const_e()
-    args = [arb_function(a, var) for a in expr.args]
-    if isinstance(expr, sp.Add):
-        return lambda x: _fold(args, x, lambda s, t: s + t)
-    if isinstance(expr, sp.Mul):
-        return lambda x: _fold(args, x, lambda s, t: s * t)
-    if isinstance(expr, sp.Pow):
-        base, exponent = args[0], expr.args[1]
-        if exponent.is_Integer:
-            n = int(exponent)
-            return lambda x: _integer_power(base(x), n)
-        if exponent.is_Rational and exponent.q == 2:
-            n = int(exponent.p)
-            return lambda x: _integer_power(base(x).sqrt(), n)
-        power = args[1]
-        return lambda x: (base(x).log() * power(x)).exp()
-    unary = {
-        sp.exp: arb.exp,
-        sp.log: arb.log,
-        sp.erf: arb.erf,
-        sp.tanh: arb.tanh,
-        sp.LambertW: arb.lambertw,
-    }
-    for func, method in unary.items():
-        if isinstance(expr, func) and len(args) == 1:
-            inner = args[0]
-            return lambda x, method=method: method(inner(x))
-    raise ValueError(f"no ball arithmetic for {expr.func.__name__} in {expr}")
-
-
-def _fold(fns: list[Callable[[arb], arb]], x: arb, op: Callable[[arb, arb], arb]) -> arb:
-    result = fns[0](x)
-    for fn in fns[1:]:
-        result = op(result, fn(x))
-    return result
-
-
-def _integer_power(x: arb, n: int) -> arb:
-    # arb's ** goes through exp(n log x), which is nan on balls around 0.
-    if n < 0:
-        return 1 / _integer_power(x, -n)
-    result = arb(1)
-    for _ in range(n):
-        result *= x
-    return result
 
 
 def _ball(lo: Fraction, hi: Fraction | None = None) -> arb:

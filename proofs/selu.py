@@ -46,6 +46,7 @@ from flint import arb, ctx, fmpq
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number, get, z
 from derivations.errors import ReluproofError
+from numeric.oracle import arb_constant
 from proofs.theorem import (
     Method,
     Source,
@@ -79,58 +80,7 @@ SEED_DOCUMENT = "003_bdd817aebe3d8cbc.txt"
 
 def _arb_of(expr: sp.Basic) -> arb:
     """A ball containing the value of a closed-form real constant, at the working precision."""
-    if expr.free_symbols:
-        raise ValueError(f"cannot enclose {expr}: it has free symbols {expr.free_symbols}")
-    if expr.is_Integer:
-        return arb(int(expr))
-    if expr.is_Rational:
-        return arb(fmpq(int(expr.p), int(expr.q)))
-    if expr.is_Float:  # a binary float is an exact rational
-        return _arb_of(sp.Rational(expr))
-    if expr is sp.pi:
-        return arb.pi()
-    if expr is sp.E:
-        return arb.const_e()
-    if isinstance(expr, sp.Add):
-        total = arb(0)
-        for term in expr.args:
-            total += _arb_of(term)
-        return total
-    if isinstance(expr, sp.Mul):
-        product = arb(1)
-        for factor in expr.args:
-            product *= _arb_of(factor)
-        return product
-    if isinstance(expr, sp.Pow):
-        base, exponent = expr.args
-        b = _arb_of(base)
-        if exponent.is_Integer:
-            return _integer_power(b, int(exponent))
-        if exponent.is_Rational and exponent.q == 2:
-            return _integer_power(b.sqrt(), int(exponent.p))
-        return (b.log() * _arb_of(exponent)).exp()
-    if isinstance(expr, sp.exp):
-        return _arb_of(expr.args[0]).exp()
-    if isinstance(expr, sp.erfc):
-        return _arb_of(expr.args[0]).erfc()
-    if isinstance(expr, sp.erf):
-        return _arb_of(expr.args[0]).erf()
-    if isinstance(expr, sp.log):
-        return _arb_of(expr.args[0]).log()
-    raise ValueError(f"no ball arithmetic for {expr.func.__name__} in {expr}")
-
-
-def _integer_power(x: arb, n: int) -> arb:
-    # arb's own ** goes through exp(n log x) and returns nan for balls around 0.
-    if n < 0:
-        return 1 / _integer_power(x, -n)
-    result, base = arb(1), x
-    while n:
-        if n & 1:
-            result *= base
-        base *= base
-        n >>= 1
-    return result
+    return arb_constant(expr)
 
 
 @functools.lru_cache(maxsize=512)
