@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 
 from derivations import cache
@@ -261,4 +262,72 @@ def verify_matrix_form(
         | {"x": str(list(x)), "y": str(list(target))},
         max_abs_difference=str(worst),
         exact=exact,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Two hidden units: a dead unit beside a live one
+
+
+@dataclass(frozen=True)
+class TwoUnitCheck:
+    """yhat = v1 f(z1) + v2 f(z2) + c, L = (yhat - y)^2 / 2, with unit 1 given z1 < 0 and
+    unit 2 given z2 > 0 (the biases reparametrised as b = beta - w.x, beta of that sign)."""
+
+    activation: str
+    dead_unit: tuple[tuple[str, sp.Expr], ...]  # dL/dw11, dL/dw12, dL/db1 with z1 < 0
+    live_unit: tuple[tuple[str, sp.Expr], ...]  # dL/dw21, dL/dw22, dL/db2 with z2 > 0
+    dead_unit_all_zero: bool
+    live_unit_witness: str  # dL/dw21 at a concrete point, measured (the live unit learns)
+
+    def to_dict(self) -> dict:
+        return {
+            "activation": self.activation,
+            "dead_unit": {n: str(g) for n, g in self.dead_unit},
+            "live_unit": {n: str(g) for n, g in self.live_unit},
+            "dead_unit_all_zero": self.dead_unit_all_zero,
+            "live_unit_witness": self.live_unit_witness,
+        }
+
+
+def two_units(name: str, overrides: dict | None = None) -> TwoUnitCheck:
+    """Cached on disk like `chain_rule` (pure in the activation, its parameters, this code)."""
+    a = get(name)
+    values = a.bind(overrides)
+    key = (a.name, tuple(sorted((s.name, sp.srepr(v)) for s, v in values.items())))
+    stored = cache.load("two_units", key)
+    if stored is None:
+        stored = _two_units(name, overrides)
+        cache.store("two_units", key, stored)
+    return stored
+
+
+def _two_units(name: str, overrides: dict | None) -> TwoUnitCheck:
+    derivation = derive(name, overrides)
+    f = derivation.activation.expr.subs(derivation.values)
+    w11, w12, w21, w22, b_1, b_2, v1, v2 = sp.symbols("w_11 w_12 w_21 w_22 b_1 b_2 v_1 v_2")
+    beta_dead = sp.Symbol("beta_1", negative=True)
+    beta_live = sp.Symbol("beta_2", positive=True)
+    pre1, pre2 = w11 * x1 + w12 * x2 + b_1, w21 * x1 + w22 * x2 + b_2
+    loss = _loss("squared", v1 * f.subs(z, pre1) + v2 * f.subs(z, pre2) + c)
+    # differentiate first, then impose the signs through the biases
+    signs = {b_1: beta_dead - (w11 * x1 + w12 * x2), b_2: beta_live - (w21 * x1 + w22 * x2)}
+
+    def grads(weights):
+        return tuple((f"dL/d{w}", sp.diff(loss, w).subs(signs)) for w in weights)
+
+    dead, live = grads((w11, w12, b_1)), grads((w21, w22, b_2))
+    point = {x1: 1, x2: 1, v1: 1, v2: 1, c: 0, y: sp.Rational(1, 3), beta_dead: -1}
+    point |= {beta_live: sp.Rational(1, 2), w11: 1, w12: 1, w21: 1, w22: 1}
+    # a measurement of the live unit's gradient at one point (mpmath, 20 digits); SymPy's
+    # own evalf of GELU-tanh's nested expression takes tens of seconds
+    evaluate = sp.lambdify(list(point), live[0][1], "mpmath")
+    with mpmath.workdps(20):
+        witness = str(sp.N(sp.sympify(evaluate(*point.values())), 15))
+    return TwoUnitCheck(
+        activation=derivation.name,
+        dead_unit=dead,
+        live_unit=live,
+        dead_unit_all_zero=all(g == 0 for _, g in dead),
+        live_unit_witness=str(witness),
     )

@@ -242,6 +242,32 @@ def _chain_rule_blocks(name: str, overrides: dict | None, d: Derivation) -> list
                 else "Not identically zero."
             )
         )
+    pair = backprop.two_units(name, overrides)
+    blocks.append(
+        Prose(
+            "A dead unit beside a live one: $\\hat{y} = v_1 f(z_1) + v_2 f(z_2) + c$, with "
+            "$z_1 < 0$ and $z_2 > 0$ imposed through the biases ($b_i = \\beta_i - w_i^\\top x$):"
+        )
+    )
+    blocks.append(
+        Display(
+            r",\quad ".join(
+                rf"\frac{{\partial L}}{{\partial {tex(sp.Symbol(n[3:]))}}} = {tex(g)}"
+                for n, g in (pair.dead_unit[0], pair.live_unit[0])
+            )
+        )
+    )
+    blocks.append(
+        Prose(
+            (
+                "The dead unit's weights get exactly 0 while the live unit keeps learning"
+                if pair.dead_unit_all_zero
+                else "Both units keep a gradient"
+            )
+            + f" (at $x = (1, 1)$, all weights 1, $\\beta = (-1, 1/2)$, $y = 1/3$: "
+            f"$\\partial L/\\partial w_{{21}} = {pair.live_unit_witness[:12]}\\ldots$)."
+        )
+    )
     blocks.append(Heading("The L-layer matrix form"))
     blocks.append(
         Prose(

@@ -154,6 +154,7 @@ def cmd_derive(args) -> int:
                 loss: backprop.chain_rule(n, loss, overrides[n]).to_dict()
                 for loss in backprop.LOSSES
             }
+            row["chain_rule"]["two_units"] = backprop.two_units(n, overrides[n]).to_dict()
             rows.append(row)
         _emit(json.dumps(rows, indent=2) + "\n", args.output)
         return EXIT_OK

@@ -44,6 +44,7 @@ def _derivations(progress: Callable[[str], None]) -> tuple[list, list]:
         row["chain_rule"] = {
             loss: backprop.chain_rule(n, loss).to_dict() for loss in backprop.LOSSES
         }
+        row["chain_rule"]["two_units"] = backprop.two_units(n).to_dict()
         rows.append(row)
     return sections, rows
 

@@ -67,3 +67,16 @@ def test_matrix_form_agrees_with_direct_differentiation(name):
     assert check.agrees
     if name in ("relu", "leaky_relu", "hardswish", "softsign"):
         assert check.exact  # rational activations at a rational point: exactly equal
+
+
+@pytest.mark.parametrize("name", ["relu", "relu6", "leaky_relu", "elu", "gelu"])
+def test_a_dead_unit_beside_a_live_one(name):
+    pair = backprop.two_units(name)
+    assert pair.dead_unit_all_zero == (name in ("relu", "relu6"))
+    assert abs(float(pair.live_unit_witness)) > 0.1  # the live unit learns in every case
+    assert all(g != 0 for _, g in pair.live_unit)
+
+
+def test_two_units_follow_the_parameters():
+    slope_zero = backprop.two_units("leaky_relu", {"negative_slope": "0"})
+    assert slope_zero.dead_unit_all_zero  # slope 0 is ReLU
