@@ -188,6 +188,16 @@ def activation_section(name: str, overrides: dict | None = None) -> Section:
     return Section(f"{a.name}: ${a.title}$", tuple(blocks))
 
 
+def activation_data(name: str, overrides: dict | None = None) -> dict:
+    """The JSON form of one activation: its derivation and its chain rules."""
+    row = derive(name, overrides).to_dict()
+    row["chain_rule"] = {
+        loss: backprop.chain_rule(name, loss, overrides).to_dict() for loss in backprop.LOSSES
+    }
+    row["chain_rule"]["two_units"] = backprop.two_units(name, overrides).to_dict()
+    return row
+
+
 def _contains_zero(d: Derivation, lo, hi) -> bool:
     lo_v, hi_v = sp.N(lo.subs(d.values), 30), sp.N(hi.subs(d.values), 30)
     return bool(lo_v <= 0 <= hi_v)

@@ -27,6 +27,11 @@ def all_theorems(include_slow: bool = True) -> list[Theorem]:
     return [t for t in _REGISTRY.values() if include_slow or not t.slow]
 
 
+def theorem_by_id(theorem_id: str) -> Theorem:
+    _load()
+    return _REGISTRY[theorem_id]
+
+
 def select(ids: list[str], include_slow: bool = False) -> list[Theorem]:
     """Theorems by id or id prefix (`selu` selects every `selu.*`).
 

@@ -14,8 +14,22 @@ from collections.abc import Callable, Sequence
 
 from derivations.errors import ReluproofError
 from reluproof import __version__
+from reluproof.parallel import default_jobs
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+JOBS_HELP = "worker processes (default: the number of cores, at most 4; 1 = no workers)"
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,9 +148,9 @@ def _selected(args) -> list[str]:
 
 
 def cmd_derive(args) -> int:
-    from derivations import backprop, render
-    from derivations.calculus import derive
+    from derivations import render
     from reluproof.output import check_writable
+    from reluproof.report import derive_many
 
     chosen = _selected(args)
     overrides = _overrides_for(chosen, _parse_params(args.param))
@@ -145,23 +159,11 @@ def cmd_derive(args) -> int:
     if args.output:
         check_writable(args.output)
     say = _progress(args.quiet)
+    outputs = derive_many(chosen, overrides, say, args.jobs, sections=not args.json, rows=args.json)
     if args.json:
-        rows = []
-        for i, n in enumerate(chosen, 1):
-            say(f"[{i}/{len(chosen)}] deriving {n}")
-            row = derive(n, overrides[n]).to_dict()
-            row["chain_rule"] = {
-                loss: backprop.chain_rule(n, loss, overrides[n]).to_dict()
-                for loss in backprop.LOSSES
-            }
-            row["chain_rule"]["two_units"] = backprop.two_units(n, overrides[n]).to_dict()
-            rows.append(row)
-        _emit(json.dumps(rows, indent=2) + "\n", args.output)
+        _emit(json.dumps([row for _, row in outputs], indent=2) + "\n", args.output)
         return EXIT_OK
-    sections = []
-    for i, n in enumerate(chosen, 1):
-        say(f"[{i}/{len(chosen)}] deriving {n}")
-        sections.append(render.activation_section(n, overrides[n]))
+    sections = [section for section, _ in outputs]
     title = "reluproof: derivations"
     if args.format == "markdown":
         text = render.markdown_document(sections, title, __version__)
@@ -194,7 +196,7 @@ def cmd_report(args) -> int:
 
     start = time.perf_counter()
     written, results = build_report(
-        args.output, progress=_progress(args.quiet), pdf=not args.no_pdf
+        args.output, progress=_progress(args.quiet), pdf=not args.no_pdf, jobs=args.jobs
     )
     for path in written:
         print(path)
@@ -216,7 +218,7 @@ def cmd_report(args) -> int:
 
 def cmd_prove(args) -> int:
     from proofs.registry import select
-    from proofs.theorem import run
+    from reluproof.report import prove_many
 
     theorems = select(args.ids, include_slow=args.slow)
     if args.list:
@@ -224,11 +226,9 @@ def cmd_prove(args) -> int:
             slow = "  (slow)" if t.slow else ""
             print(f"{t.id:45s} {t.method.value}; expects {t.expected.value}{slow}")
         return EXIT_OK
-    say = _progress(args.quiet)
-    results = []
-    for i, t in enumerate(theorems, 1):
-        say(f"[{i}/{len(theorems)}] {t.id}")
-        results.append(run(t))
+    start = time.perf_counter()
+    results = prove_many(theorems, _progress(args.quiet), args.jobs)
+    wall = time.perf_counter() - start
     failures = [r for r in results if not r.as_expected]
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2))
@@ -243,7 +243,8 @@ def cmd_prove(args) -> int:
         total = sum(r.seconds for r in results)
         print(
             f"\n{len(results)} theorems, {len(results) - len(failures)} as expected, "
-            f"{len(failures)} not, in {total:.1f} s"
+            f"{len(failures)} not; {total:.1f} s of proving in {wall:.1f} s "
+            f"with {args.jobs} job{'s' if args.jobs > 1 else ''}"
         )
     return EXIT_FAILED if failures else EXIT_OK
 
@@ -325,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also compile FILE.pdf with pdflatex")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
     p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser(
@@ -334,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="reluproof-report", metavar="DIR")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF even if pdflatex exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
@@ -347,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the theorems without proving")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
     p.set_defaults(func=cmd_prove)
 
     p = sub.add_parser(

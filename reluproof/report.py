@@ -9,18 +9,19 @@ so an error or Ctrl-C leaves no partial file.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from derivations import backprop, render
-from derivations.calculus import derive
+from derivations import render
 from derivations.catalogue import names
 from derivations.render import Code, Heading, Prose, Section
-from proofs.registry import all_theorems
-from proofs.theorem import Result, run
+from proofs.registry import all_theorems, theorem_by_id
+from proofs.theorem import Result, Theorem
 from reluproof import __version__
 from reluproof.latex import compile_pdf, pdflatex_available
 from reluproof.output import ensure_directory, write_atomic
+from reluproof.parallel import ordered_map
 
 TITLE = "reluproof report: activation functions and the dying ReLU"
 CERTIFICATE_VALUE_CHARS = 400  # longer values are cut in the documents (whole in JSON)
@@ -34,19 +35,45 @@ GROUPS = {
 }
 
 
-def _derivations(progress: Callable[[str], None]) -> tuple[list, list]:
-    sections, rows = [], []
-    all_names = names()
-    for i, n in enumerate(all_names, 1):
-        progress(f"[{i}/{len(all_names)}] deriving {n}")
-        sections.append(render.activation_section(n))
-        row = derive(n).to_dict()
-        row["chain_rule"] = {
-            loss: backprop.chain_rule(n, loss).to_dict() for loss in backprop.LOSSES
-        }
-        row["chain_rule"]["two_units"] = backprop.two_units(n).to_dict()
-        rows.append(row)
-    return sections, rows
+def _activation_outputs(task: tuple[str, dict, bool, bool]) -> tuple:
+    """One activation's Section and/or JSON row (a worker's unit of work)."""
+    name, overrides, want_section, want_row = task
+    section = render.activation_section(name, overrides) if want_section else None
+    row = render.activation_data(name, overrides) if want_row else None
+    return section, row
+
+
+def derive_many(
+    chosen: list[str],
+    overrides: dict[str, dict],
+    progress: Callable[[str], None],
+    jobs: int,
+    sections: bool = True,
+    rows: bool = True,
+) -> list[tuple]:
+    """(Section, row) per activation, computed in `jobs` worker processes."""
+    tasks = [(n, overrides.get(n) or {}, sections, rows) for n in chosen]
+    out = []
+    for i, result in enumerate(ordered_map(_activation_outputs, tasks, jobs), 1):
+        progress(f"[{i}/{len(chosen)}] derived {chosen[i - 1]}")
+        out.append(result)
+    return out
+
+
+def _prove_by_id(theorem_id: str) -> tuple:
+    start = time.perf_counter()
+    verdict = theorem_by_id(theorem_id).prove()
+    return verdict, time.perf_counter() - start
+
+
+def prove_many(theorems: list[Theorem], progress: Callable[[str], None], jobs: int) -> list[Result]:
+    """Every theorem's Result, proved in `jobs` worker processes (proofs are pure)."""
+    results = []
+    ids = [t.id for t in theorems]
+    for i, (verdict, seconds) in enumerate(ordered_map(_prove_by_id, ids, jobs), 1):
+        progress(f"[{i}/{len(ids)}] proved {ids[i - 1]}")
+        results.append(Result(theorems[i - 1], verdict, seconds))
+    return results
 
 
 def _certificate_text(certificate: dict) -> str:
@@ -87,21 +114,17 @@ def theorem_sections(results: list[Result]) -> list[Section]:
     return sections
 
 
-def prove_all(progress: Callable[[str], None]) -> list[Result]:
-    theorems = all_theorems(include_slow=True)
-    results = []
-    for i, t in enumerate(theorems, 1):
-        progress(f"[{i}/{len(theorems)}] proving {t.id}")
-        results.append(run(t))
-    return results
-
-
 def build_report(
-    out_dir: str | Path, progress: Callable[[str], None] = lambda _: None, pdf: bool = True
+    out_dir: str | Path,
+    progress: Callable[[str], None] = lambda _: None,
+    pdf: bool = True,
+    jobs: int = 1,
 ) -> tuple[list[Path], list[Result]]:
     directory = ensure_directory(out_dir)
-    sections, rows = _derivations(progress)
-    results = prove_all(progress)
+    outputs = derive_many(names(), {}, progress, jobs)
+    sections = [section for section, _ in outputs]
+    rows = [row for _, row in outputs]
+    results = prove_many(all_theorems(include_slow=True), progress, jobs)
     sections += theorem_sections(results)
     latex = render.latex_document(sections, TITLE, __version__)
     markdown = render.markdown_document(sections, TITLE, __version__)

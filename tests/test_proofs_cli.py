@@ -113,3 +113,15 @@ def test_selu_general_fixed_point_and_dropout(capsys):
     assert code == 2 and "together" in err
     code, _, err = run_cli(capsys, "selu-constants", "--dropout-keep", "2")
     assert code == 2 and "keep probability" in err
+
+
+def test_prove_in_workers_matches_one_process(capsys):
+    ids = ["dead.minibatch_nuance", "smooth.elu_identity", "claims.relu_is_a_step_function"]
+    code, one, _ = run_cli(capsys, "prove", *ids, "--json", "-q", "--jobs", "1")
+    code2, two, _ = run_cli(capsys, "prove", *ids, "--json", "-q", "--jobs", "2")
+    assert code == code2 == 0
+
+    def strip(rows):
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(rows)]
+
+    assert strip(one) == strip(two)

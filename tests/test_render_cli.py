@@ -172,3 +172,18 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert all(t["as_expected"] for t in data["theorems"])
     tex = (tmp_path / "rep" / "report.tex").read_text()
     assert "The source documents' claims, settled" in tex
+
+
+def test_workers_give_the_same_bytes_as_one_process(capsys, tmp_path):
+    one, two = tmp_path / "one.tex", tmp_path / "two.tex"
+    names = ["relu", "elu", "gelu", "hardswish"]
+    assert main(["derive", *names, "-o", str(one), "-q", "--jobs", "1"]) == 0
+    assert main(["derive", *names, "-o", str(two), "-q", "--jobs", "2"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_jobs_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["derive", "relu", "--jobs", "0"])
+    assert exit_info.value.code == 2
+    assert "at least 1" in capsys.readouterr().err
