@@ -1,5 +1,6 @@
-"""Time `reluproof derive --all -o FILE` as fresh processes: cold (empty derivation
-cache) and warm (the cache filled by the cold run), side by side in one run.
+"""Time `reluproof derive --all -o FILE` as fresh processes, side by side in one run:
+cold (empty derivation cache) with one process and with 2 workers, and warm (the cache
+filled by the cold run).
 
     python benchmarks/bench_derive.py [--repeat N]
 """
@@ -15,11 +16,11 @@ import tempfile
 import time
 
 
-def run_once(cache_dir: str, out: str) -> float:
+def run_once(cache_dir: str, out: str, jobs: int) -> float:
     env = dict(os.environ, RELUPROOF_CACHE_DIR=cache_dir)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "reluproof", "derive", "--all", "-o", out, "-q"],
+        [sys.executable, "-m", "reluproof", "derive", "--all", "-o", out, "-q", "-j", str(jobs)],
         check=True,
         env=env,
     )
@@ -30,17 +31,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    cold, warm = [], []
+    serial, cold, warm = [], [], []
     with tempfile.TemporaryDirectory() as work:
         out = os.path.join(work, "out.tex")
         for i in range(args.repeat):
+            serial.append(run_once(os.path.join(work, f"serial{i}"), out, 1))
             cache_dir = os.path.join(work, f"cache{i}")
-            cold.append(run_once(cache_dir, out))
-            warm.append(run_once(cache_dir, out))
+            cold.append(run_once(cache_dir, out, 2))
+            warm.append(run_once(cache_dir, out, 2))
+    rows = {"cold cache, -j 1": serial, "cold cache, -j 2": cold, "warm cache, -j 2": warm}
     print(f"derive --all, fresh process, {args.repeat} runs each (seconds)")
-    print(f"  cold cache: median {statistics.median(cold):.2f}  all {[round(t, 2) for t in cold]}")
-    print(f"  warm cache: median {statistics.median(warm):.2f}  all {[round(t, 2) for t in warm]}")
-    print(f"  cold / warm: {statistics.median(cold) / statistics.median(warm):.1f}x")
+    for name, values in rows.items():
+        print(f"  {name}: median {statistics.median(values):5.2f}  all "
+              f"{[round(t, 2) for t in values]}")  # fmt: skip
+    median = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"  cold -j1 / cold -j2: {median['cold cache, -j 1'] / median['cold cache, -j 2']:.2f}x")
+    print(f"  cold -j2 / warm: {median['cold cache, -j 2'] / median['warm cache, -j 2']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
     python benchmarks/bench_prove.py [--repeat N]
 
-`reluproof prove` (every theorem but the slow moonshot), `reluproof prove --slow
+`reluproof prove` (every theorem but the slow moonshot, in one process and with 2
+workers), `reluproof prove --slow
 selu.contraction` (the moonshot alone) and `reluproof selu-constants --digits 100`.
 Derivation caches are emptied before each run, so these are cold figures.
 """
@@ -18,7 +19,8 @@ import tempfile
 import time
 
 COMMANDS = {
-    "prove (all but the moonshot)": ["prove", "-q"],
+    "prove -j 1 (all but the moonshot)": ["prove", "-q", "-j", "1"],
+    "prove -j 2 (all but the moonshot)": ["prove", "-q", "-j", "2"],
     "prove --slow selu.contraction": ["prove", "--slow", "selu.contraction", "-q"],
     "selu-constants --digits 100": ["selu-constants", "--digits", "100"],
 }
