@@ -175,9 +175,6 @@ class Derivation:
     def name(self) -> str:
         return self.activation.name
 
-    def bound(self, expr: sp.Expr) -> sp.Expr:
-        return expr.subs(self.values)
-
     def to_dict(self) -> dict:
         a = self.activation
         return {

@@ -13,6 +13,7 @@ Defaults are PyTorch's where PyTorch has the function.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -459,6 +460,7 @@ def get(name: str) -> Activation:
     )
 
 
+@functools.cache
 def latex_names() -> dict[sp.Symbol, str]:
     """How each parameter symbol prints in LaTeX (for sympy.latex's symbol_names)."""
     return {p.symbol: p.latex for a in CATALOGUE.values() for p in a.params if p.latex}

@@ -293,6 +293,12 @@ def cmd_selu_constants(args) -> int:
 # ---------------------------------------------------------------------------------------
 
 
+def _add_work_options(p: argparse.ArgumentParser) -> None:
+    """--quiet and --jobs, shared by the commands that do long work."""
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="reluproof",
@@ -325,8 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically)")
     p.add_argument("--pdf", action="store_true", help="also compile FILE.pdf with pdflatex")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
+    _add_work_options(p)
     p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser(
@@ -335,8 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", default="reluproof-report", metavar="DIR")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF even if pdflatex exists")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
+    _add_work_options(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
@@ -349,8 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slow", action="store_true", help="include the slow ones (the moonshot)")
     p.add_argument("--list", action="store_true", help="list the theorems without proving")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("-j", "--jobs", type=_jobs, default=default_jobs(), help=JOBS_HELP)
+    _add_work_options(p)
     p.set_defaults(func=cmd_prove)
 
     p = sub.add_parser(
