@@ -208,6 +208,14 @@ class Derivation:
 # The derivation
 
 
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """A targeted simplification: rational pieces (softsign, hardswish) over one common
+    denominator and factored; anything else as differentiated (simplify is slow)."""
+    if expr.is_rational_function(z) and not expr.is_polynomial(z):
+        return sp.factor(sp.cancel(expr))
+    return expr
+
+
 def _limit_form(expr: sp.Expr) -> sp.Expr:
     """The same function in a form SymPy's Gruntz algorithm handles faster, by the identity
     tanh(u) = 1 - 2/(exp(2u) + 1) (GELU-tanh's four limits: 3.5 s -> 1 s). Derivatives for
@@ -349,7 +357,7 @@ def _derive(a: Activation, values: dict) -> Derivation:
     pieces = [p.expr for p in a.pieces]
     derivs = [pieces]
     for _ in range(MAX_ORDER):
-        derivs.append([sp.diff(e, z) for e in derivs[-1]])
+        derivs.append([_tidy(sp.diff(e, z)) for e in derivs[-1]])
     first = derivs[1]
     derivative = sp.piecewise_fold(
         _piecewise_like(a, [sp.simplify(d) if d.has(sp.Piecewise) else d for d in first])
