@@ -12,7 +12,9 @@ This module owns the theorems about dying ReLUs and their relatives:
   with weight decay on weights and bias and 0 <= eta*lambda < 1; and the conditions that
   matter, settled with exact counterexamples: decay on the weights but not the bias
   (`dead.revives_weight_decay_without_bias`), momentum (`dead.revives_momentum`),
-  eta*lambda > 1 (`dead.revives_large_decay`);
+  eta*lambda > 1 (`dead.revives_large_decay`); and Adam (`dead.revives_adam`), whose first
+  moment keeps a dead unit moving -- sqrt makes its steps irrational, so that trajectory is
+  computed in `arb` balls and every ReLU branch is decided from a ball that excludes 0;
 * `dead.second_layer_revives`: a dead unit of the second hidden layer comes back when the
   first layer moves (so "a dead ReLU never revives", settled in `proofs.claims`, is false);
 * `dead.layer_cut`: a fully dead layer gives every earlier parameter exactly zero gradient;
@@ -775,6 +777,314 @@ def _prove_revives_momentum() -> Verdict:
             **certificate,
         )
     return undecided("the constructed example did not revive under momentum", **certificate)
+
+
+# ---- Adam: the first moment keeps a dead unit moving ------------------------------------
+
+ADAM_PREC = 128  # bits: the balls are rigorous at any precision, this only keeps them narrow
+
+# The parameters of an Adam trajectory are not rational (sqrt), so they are `arb` balls held
+# in the same `ExactMLP` container; the data and the hyperparameters stay exact rationals.
+BallMLP = ExactMLP
+
+
+def _arb(q: Any) -> arb:
+    """The exact ball of a rational."""
+    q = Fraction(q)
+    return arb(fmpq(q.numerator, q.denominator))
+
+
+def _relu_sign(q: arb) -> int:
+    """The sign of a pre-activation ball; a ball that contains 0 cannot be settled."""
+    if q > 0:
+        return 1
+    if q < 0:
+        return -1
+    raise ArithmeticError(f"pre-activation ball {q} contains 0: its ReLU branch is undecided")
+
+
+def _arb_sum(values: Any) -> arb:
+    total = arb(0)
+    for v in values:
+        total += v
+    return total
+
+
+def ball_network(net: ExactMLP) -> BallMLP:
+    return net.map(lambda _bias, q: _arb(q))
+
+
+def ball_pre_activations(net: BallMLP, x: Sequence[Any]) -> tuple[tuple[arb, ...], ...]:
+    """z_1, ..., z_L on an exact input x, as balls (hidden ReLU branches must be decided)."""
+    activation: tuple[arb, ...] = tuple(_arb(v) for v in x)
+    pres = []
+    last = len(net.weights) - 1
+    for l, (matrix, bias) in enumerate(zip(net.weights, net.biases, strict=True)):
+        pre = tuple(
+            _arb_sum(w * a for w, a in zip(row, activation, strict=True)) + b
+            for row, b in zip(matrix, bias, strict=True)
+        )
+        pres.append(pre)
+        activation = pre if l == last else tuple(v if _relu_sign(v) > 0 else arb(0) for v in pre)
+    return tuple(pres)
+
+
+def ball_gradients(net: BallMLP, batch: Sequence[Example]) -> BallMLP:
+    """`ExactMLP.gradients` in balls. relu'(z) = 0 for a ball z < 0 is the exact ball 0, so a
+    unit below 0 on every example gets the exact gradient 0, not a small ball around it."""
+    total = net.map(lambda _bias, _v: arb(0))
+    for x, y in batch:
+        pres = ball_pre_activations(net, x)
+        inputs = [tuple(_arb(v) for v in x)] + [
+            tuple(v if _relu_sign(v) > 0 else arb(0) for v in pre) for pre in pres[:-1]
+        ]
+        delta = tuple(p - _arb(t) for p, t in zip(pres[-1], y, strict=True))
+        grad_w: list[Any] = [()] * len(net.weights)
+        grad_b: list[Any] = [()] * len(net.weights)
+        for l in reversed(range(len(net.weights))):
+            grad_w[l] = tuple(tuple(d * a for a in inputs[l]) for d in delta)
+            grad_b[l] = delta
+            if l:
+                matrix = net.weights[l]
+                delta = tuple(
+                    _arb_sum(matrix[r][c] * delta[r] for r in range(len(matrix)))
+                    * (arb(1) if _relu_sign(pres[l - 1][c]) > 0 else arb(0))
+                    for c in range(len(matrix[0]))
+                )
+        total = total.map(lambda _bias, s, g: s + g, ExactMLP(tuple(grad_w), tuple(grad_b)))
+    count = len(batch)
+    return total.map(lambda _bias, g: g / count)
+
+
+@dataclass(frozen=True)
+class Adam:
+    """torch.optim.Adam with weight_decay 0, amsgrad False: m = beta1*m + (1-beta1)*g,
+    v = beta2*v + (1-beta2)*g^2, m_hat = m/(1-beta1^t), v_hat = v/(1-beta2^t),
+    theta = theta - lr*m_hat/(sqrt(v_hat) + eps), t = 1, 2, ... counting steps.
+
+    PyTorch computes lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps): the same real
+    number, so the same ball encloses both. The hyperparameters are exact rationals (eps is
+    10^-8 exactly, not the binary float 1e-8); every step is done in `arb` balls."""
+
+    lr: Fraction
+    beta1: Fraction = Fraction(9, 10)
+    beta2: Fraction = Fraction(999, 1000)
+    eps: Fraction = Fraction(1, 10**8)
+
+    def step(
+        self, net: BallMLP, batch: Sequence[Example], moments: tuple[BallMLP, BallMLP], t: int
+    ) -> tuple[BallMLP, tuple[BallMLP, BallMLP], BallMLP]:
+        """Step t (from 1) on a batch: (new network, new (m, v), the gradient used)."""
+        gradient = ball_gradients(net, batch)
+        b1, b2 = _arb(self.beta1), _arb(self.beta2)
+        c1, c2 = _arb(1 - self.beta1), _arb(1 - self.beta2)
+        m = moments[0].map(lambda _bias, old, g: b1 * old + c1 * g, gradient)
+        # g*g may be a ball reaching below 0; v >= 0 is true, so clip the ball to [0, oo)
+        v = moments[1].map(
+            lambda _bias, old, g: (b2 * old + c2 * (g * g)).nonnegative_part(), gradient
+        )
+        correction1, correction2 = _arb(1 - self.beta1**t), _arb(1 - self.beta2**t)
+        lr, eps = _arb(self.lr), _arb(self.eps)
+
+        def update(_bias: bool, theta: arb, m_: arb, v_: arb) -> arb:
+            return theta - lr * (m_ / correction1) / ((v_ / correction2).sqrt() + eps)
+
+        return net.map(update, m, v), (m, v), gradient
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lr": str(self.lr),
+            "beta1": str(self.beta1),
+            "beta2": str(self.beta2),
+            "eps": str(self.eps),
+            "weight_decay": "0",
+            "amsgrad": False,
+            "convention": "m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g^2; "
+            "m_hat = m/(1-beta1^t); v_hat = v/(1-beta2^t); "
+            "theta -= lr*m_hat/(sqrt(v_hat) + eps); m = v = 0 before step t = 1",
+        }
+
+
+def _enclosure(x: arb) -> str:
+    """A ball as a decimal interval that contains it (outward rounding)."""
+    lo, hi = _ends(x)
+    return f"[{outward(lo, up=False)}, {outward(hi, up=True)}]"
+
+
+@dataclass(frozen=True)
+class BallRun:
+    """A trajectory in ball arithmetic, watching one hidden unit."""
+
+    net: ExactMLP
+    data: tuple[Example, ...]
+    optimizer: Adam | SGD
+    layer: int
+    unit: int
+    nets: tuple[BallMLP, ...]  # after each step (nets[0] is the exact start)
+    gradients: tuple[tuple[arb, ...], ...]  # the unit's gradient (weights, bias) at each step
+    first_moments: tuple[tuple[arb, ...], ...]  # the unit's m after each step (SGD: velocity)
+
+    def pre_activations(self, t: int) -> tuple[arb, ...]:
+        with ctx.workprec(ADAM_PREC):
+            return tuple(
+                ball_pre_activations(self.nets[t], x)[self.layer][self.unit] for x, _ in self.data
+            )
+
+    def dead(self, t: int) -> bool:
+        return all(v < 0 for v in self.pre_activations(t))
+
+    def alive_somewhere(self, t: int) -> bool:
+        return any(v > 0 for v in self.pre_activations(t))
+
+    def zero_gradient(self, t: int) -> bool:
+        """The unit's gradient at step t (on the parameters nets[t-1]) is exactly 0."""
+        return all(g.is_zero() for g in self.gradients[t - 1])
+
+    def revival_step(self) -> int | None:
+        """The first t at which the unit is active somewhere after having been dead."""
+        was_dead = False
+        for t in range(len(self.nets)):
+            if was_dead and self.alive_somewhere(t):
+                return t
+            was_dead = was_dead or self.dead(t)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "network": self.net.to_dict() | {"form": "yhat = v relu(w x + b) + c"},
+            "data": [{"x": _texts(x), "y": _texts(y)} for x, y in self.data],
+            "optimizer": self.optimizer.to_dict(),
+            "loss": "mean over the batch of |yhat - y|^2 / 2 (full batch)",
+            "watched_unit": {"layer": self.layer + 1, "unit": self.unit + 1},
+            "arithmetic": f"arb balls at {ADAM_PREC} bits; each interval below contains the "
+            "exact value",
+            "unit_pre_activations_by_step": [
+                [_enclosure(v) for v in self.pre_activations(t)] for t in range(len(self.nets))
+            ],
+            "unit_gradient_by_step_(w, b)": [
+                [_enclosure(g) for g in grads] for grads in self.gradients
+            ],
+            "unit_first_moment_by_step_(w, b)": [
+                [_enclosure(m) for m in moment] for moment in self.first_moments
+            ],
+            "relu_prime_at_0": "0 (PyTorch); no pre-activation ball here contains 0 (each "
+            "branch is decided), so the convention is immaterial",
+        }
+
+
+def _unit_entries(net: BallMLP, layer: int, unit: int) -> tuple[arb, ...]:
+    return (*net.weights[layer][unit], net.biases[layer][unit])
+
+
+def train_balls(
+    net: ExactMLP | BallMLP,
+    data: Sequence[Example],
+    optimizer: Adam | SGD,
+    steps: int,
+    layer: int,
+    unit: int,
+    start: ExactMLP | None = None,
+) -> BallRun:
+    """Full-batch steps in ball arithmetic from `net` (exact or balls; `start` labels an exact
+    origin for the certificate). SGD here is plain (no momentum, no decay)."""
+    with ctx.workprec(ADAM_PREC):
+        current = net if isinstance(net.biases[0][0], arb) else ball_network(net)
+        nets, gradients, moments_seen = [current], [], []
+        zero = current.map(lambda _bias, _v: arb(0))
+        moments = (zero, zero)
+        lr = _arb(optimizer.lr)
+        for t in range(1, steps + 1):
+            if isinstance(optimizer, Adam):
+                current, moments, gradient = optimizer.step(current, data, moments, t)
+                moment = _unit_entries(moments[0], layer, unit)
+            else:
+                if optimizer.momentum or optimizer.weight_decay:
+                    raise ValueError("ball SGD is plain: no momentum, no weight decay")
+                gradient = ball_gradients(current, data)
+                current = current.map(lambda _bias, theta, g: theta - lr * g, gradient)
+                moment = _unit_entries(gradient, layer, unit)
+            gradients.append(_unit_entries(gradient, layer, unit))
+            moments_seen.append(moment)
+            nets.append(current)
+    origin = start if start is not None else net
+    return BallRun(
+        origin,
+        tuple(data),
+        optimizer,
+        layer,
+        unit,
+        tuple(nets),
+        tuple(gradients),
+        tuple(moments_seen),
+    )
+
+
+ADAM_DATA = (_example([2], [0]), _example([-3], [0]))
+
+
+def adam_revival(beta1: Fraction = Fraction(9, 10), steps: int = 3) -> BallRun:
+    """w = 1/10, b = -1/10: active on x = 2 (z = 1/10), dead on x = -3 (z = -2/5). Step 1 is
+    sign-like (about -lr on w and b): z(2) and z(-3) both fall to about -1/5. Then the
+    gradient is exactly 0, but m keeps lowering w and b by about lr * (2/3, 1/2, ...), which
+    raises z(-3) = -3w + b by twice that: it crosses 0 at step 3."""
+    net = _first_layer_net("1/10", "-1/10")
+    return train_balls(net, ADAM_DATA, Adam(Fraction(1, 10), beta1=beta1), steps, 0, 0)
+
+
+def sgd_from_dead_state(run: BallRun, t: int, steps: int = 2) -> BallRun:
+    """Plain SGD (same lr) for `steps` steps from the dead state reached by `run` at step t."""
+    lr = run.optimizer.lr
+    return train_balls(run.nets[t], run.data, SGD(lr), steps, run.layer, run.unit, run.net)
+
+
+@theorem(
+    "dead.revives_adam",
+    r"Under Adam (PyTorch's update: $m \leftarrow \beta_1 m + (1-\beta_1) g$, "
+    r"$v \leftarrow \beta_2 v + (1-\beta_2) g^2$, $\hat m = m/(1-\beta_1^t)$, "
+    r"$\hat v = v/(1-\beta_2^t)$, $\theta \leftarrow \theta - \eta\,\hat m/(\sqrt{\hat v} + "
+    r"\epsilon)$) with the defaults $\beta_1 = 9/10$, $\beta_2 = 999/1000$, "
+    r"$\epsilon = 10^{-8}$, a first-layer ReLU unit that is dead on the whole training set, "
+    r"with exactly zero gradient (convention $\mathrm{ReLU}'(0) = 0$), can come back to "
+    r"life: the first moment $m$ from before its death keeps moving its weights. Plain SGD "
+    r"from the same state leaves it dead.",
+    Method.COUNTEREXAMPLE,
+)
+def _prove_revives_adam() -> Verdict:
+    adam = adam_revival()
+    memoryless = adam_revival(Fraction(0))
+    plain = sgd_from_dead_state(adam, 1)
+    certificate = adam.to_dict() | {
+        "beta1_0_control_pre_activations_by_step": [
+            [_enclosure(v) for v in memoryless.pre_activations(t)]
+            for t in range(len(memoryless.nets))
+        ],
+        "plain_sgd_from_step_1_pre_activations_by_step": [
+            [_enclosure(v) for v in plain.pre_activations(t)] for t in range(len(plain.nets))
+        ],
+    }
+    try:
+        killed = adam.alive_somewhere(0) and adam.dead(1) and adam.dead(2)
+        zero_gradient = adam.zero_gradient(2) and adam.zero_gradient(3)
+        moving = all(not m.is_zero() for m in adam.first_moments[1] + adam.first_moments[2])
+        revived = adam.revival_step()
+        memoryless_stays = all(memoryless.dead(t) for t in range(1, len(memoryless.nets)))
+        plain_stays = all(plain.dead(t) for t in range(len(plain.nets))) and all(
+            plain.zero_gradient(t) for t in range(1, len(plain.nets))
+        )
+    except ArithmeticError as error:
+        return undecided(f"a ReLU branch was not decided: {error}", **certificate)
+    certificate["revival_step"] = revived
+    if killed and zero_gradient and moving and revived == 3 and plain_stays and memoryless_stays:
+        z = [_enclosure(v) for v in adam.pre_activations(3)]
+        return proved(
+            f"step 1 kills the unit (pre-activations on x = 2, -3 in "
+            f"{[_enclosure(v) for v in adam.pre_activations(1)]}, all < 0); at steps 2 and 3 "
+            f"its gradient is exactly 0, yet the nonzero first moment moves it to {z} after "
+            f"step 3: active on x = -3; plain SGD from the step-1 state keeps it where it is, "
+            "dead (and so does Adam with beta1 = 0)",
+            **certificate,
+        )
+    return undecided("the constructed example did not revive under Adam", **certificate)
 
 
 @theorem(

@@ -44,6 +44,7 @@ def test_the_theorems_asked_for_are_registered():
         "dead.permanent_first_layer",
         "dead.revives_weight_decay_without_bias",
         "dead.revives_momentum",
+        "dead.revives_adam",
         "dead.revives_large_decay",
         "dead.second_layer_revives",
         "dead.no_exact_death",
@@ -376,6 +377,60 @@ def test_momentum_example_needs_momentum():
     for mu in (Fraction(0), Fraction(1, 10)):
         assert du.momentum_revival(mu).dead(2)
     assert du.momentum_revival(Fraction(9, 10)).alive_somewhere(2)
+
+
+def test_adam_revival_needs_the_first_moment():
+    run = du.adam_revival()
+    assert run.alive_somewhere(0) and run.dead(1) and run.dead(2) and run.alive_somewhere(3)
+    assert run.revival_step() == 3
+    assert run.zero_gradient(2) and run.zero_gradient(3)
+    assert not run.zero_gradient(1)
+    # beta1 = 0: step 1 is the same (m_hat = g, v_hat = g^2 whatever the betas), but then
+    # m = g = 0 exactly, so the update is exactly 0 and the unit stays where it died.
+    memoryless = du.adam_revival(Fraction(0), steps=6)
+    for a, b in zip(memoryless.pre_activations(1), run.pre_activations(1), strict=True):
+        assert a.overlaps(b)  # the same real numbers, rounded along different paths
+    for t in range(1, 7):
+        assert memoryless.dead(t)
+        assert [du._ends(v) for v in memoryless.pre_activations(t)] == [
+            du._ends(v) for v in memoryless.pre_activations(1)
+        ]
+    assert all(m.is_zero() for m in memoryless.first_moments[1])
+    assert memoryless.revival_step() is None
+    # plain SGD from Adam's dead state: zero gradient, no motion, dead
+    plain = du.sgd_from_dead_state(run, 1, steps=3)
+    assert all(plain.zero_gradient(t) and plain.dead(t) for t in range(1, 4))
+
+
+def test_adam_first_step_matches_the_formula():
+    # Step 1: m_hat = g and v_hat = g^2 exactly, so theta moves by lr * g / (|g| + eps).
+    run = du.adam_revival(steps=1)
+    lr, eps = Fraction(1, 10), Fraction(1, 10**8)
+    with ctx.workprec(2 * du.ADAM_PREC):  # exact values as balls much narrower than the run's
+        _check_first_step(run, lr, eps)
+
+
+def _check_first_step(run, lr, eps):
+    g_w, g_b = Fraction(1, 10), Fraction(1, 20)  # (1/10 - 0) * x = 2, averaged over 2 points
+    assert all(
+        ball.contains(du._arb(g)) for ball, g in zip(run.gradients[0], (g_w, g_b), strict=True)
+    )
+    w = Fraction(1, 10) - lr * g_w / (g_w + eps)
+    b = Fraction(-1, 10) - lr * g_b / (g_b + eps)
+    stepped = run.nets[1]
+    assert stepped.weights[0][0][0].contains(du._arb(w))
+    assert stepped.biases[0][0].contains(du._arb(b))
+    for (x, _), z_ball in zip(run.data, run.pre_activations(1), strict=True):
+        assert z_ball.contains(du._arb(w * x[0] + b))
+
+
+def test_undecided_relu_branch_is_refused():
+    # A pre-activation ball around 0 cannot pick relu' and must not be guessed.
+    with pytest.raises(ArithmeticError):
+        du._relu_sign(arb(0, 1e-3))
+    at_kink = du.ball_network(du._first_layer_net(1, -2))  # z(2) = 0 exactly
+    with pytest.raises(ArithmeticError):
+        du.ball_gradients(at_kink, [du._example([2], [0])])
 
 
 def test_second_layer_revival_is_through_the_first_layer():
