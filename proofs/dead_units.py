@@ -72,15 +72,6 @@ Matrix = tuple[Vector, ...]
 Example = tuple[Vector, Vector]  # (input, target)
 
 
-def relu(q: Fraction) -> Fraction:
-    return q if q > 0 else Fraction(0)
-
-
-def relu_prime(q: Fraction) -> Fraction:
-    """ReLU's derivative with PyTorch's choice relu'(0) = 0."""
-    return Fraction(1) if q > 0 else Fraction(0)
-
-
 def _vector(values: Any) -> Vector:
     return tuple(Fraction(v) for v in values)
 
@@ -90,6 +81,62 @@ def _texts(values: Any) -> Any:
     if isinstance(values, (tuple, list)):
         return [_texts(v) for v in values]
     return str(values)
+
+
+@dataclass(frozen=True)
+class _Arithmetic:
+    """The number type a network is evaluated in: `lift` makes an exact input number one of
+    them, `active` decides ReLU's branch of a pre-activation (relu'(0) = 0, as PyTorch)."""
+
+    lift: Callable[[Any], Any]
+    active: Callable[[Any], bool]
+
+
+def _forward(net: ExactMLP, x: Sequence[Any], arithmetic: _Arithmetic) -> tuple:
+    """z_1, ..., z_L on input x: hidden layers apply ReLU, the last is linear."""
+    zero = arithmetic.lift(0)
+    activation, pres = tuple(arithmetic.lift(v) for v in x), []
+    last = len(net.weights) - 1
+    for l, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        pre = tuple(
+            sum((w * a for w, a in zip(row, activation, strict=True)), zero) + bias
+            for row, bias in zip(W, b, strict=True)
+        )
+        pres.append(pre)
+        if l != last:
+            activation = tuple(v if arithmetic.active(v) else zero for v in pre)
+    return tuple(pres)
+
+
+def _backward(net: ExactMLP, batch: Sequence[Example], arithmetic: _Arithmetic) -> ExactMLP:
+    """d/dtheta of the batch mean of |yhat - y|^2 / 2, by backpropagation. A unit below 0 on
+    every example gets the exact gradient 0 (times the exact zero), in either arithmetic."""
+    zero, one = arithmetic.lift(0), arithmetic.lift(1)
+    total = net.map(lambda _bias, _v: zero)
+    for x, y in batch:
+        pres = _forward(net, x, arithmetic)
+        inputs = [tuple(arithmetic.lift(v) for v in x)] + [
+            tuple(v if arithmetic.active(v) else zero for v in pre) for pre in pres[:-1]
+        ]
+        delta = tuple(p - arithmetic.lift(t) for p, t in zip(pres[-1], y, strict=True))
+        grad_w: list[Any] = [()] * len(net.weights)
+        grad_b: list[Any] = [()] * len(net.weights)
+        for l in reversed(range(len(net.weights))):
+            grad_w[l] = tuple(tuple(d * a for a in inputs[l]) for d in delta)
+            grad_b[l] = delta
+            if l:
+                W = net.weights[l]
+                delta = tuple(
+                    sum((W[r][c] * delta[r] for r in range(len(W))), zero)
+                    * (one if arithmetic.active(pres[l - 1][c]) else zero)
+                    for c in range(len(W[0]))
+                )
+        total = total.map(lambda _bias, s, g: s + g, ExactMLP(tuple(grad_w), tuple(grad_b)))
+    count = len(batch)
+    return total.map(lambda _bias, g: g / count)
+
+
+EXACT = _Arithmetic(Fraction, lambda q: q > 0)
 
 
 @dataclass(frozen=True)
@@ -133,42 +180,14 @@ class ExactMLP:
 
     def pre_activations(self, x: Sequence[Any]) -> tuple[Vector, ...]:
         """z_1, ..., z_L on input x."""
-        activation, pres = _vector(x), []
-        last = len(self.weights) - 1
-        for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            pre = tuple(
-                sum((w * a for w, a in zip(row, activation, strict=True)), Fraction(0)) + bias
-                for row, bias in zip(W, b, strict=True)
-            )
-            pres.append(pre)
-            activation = pre if l == last else tuple(relu(v) for v in pre)
-        return tuple(pres)
+        return _forward(self, x, EXACT)
 
     def output(self, x: Sequence[Any]) -> Vector:
         return self.pre_activations(x)[-1]
 
     def gradients(self, batch: Sequence[Example]) -> ExactMLP:
         """d/dtheta of mean over the batch of |yhat - y|^2 / 2, by backpropagation."""
-        total = self.zeros()
-        for x, y in batch:
-            pres = self.pre_activations(x)
-            inputs = [_vector(x)] + [tuple(relu(v) for v in pre) for pre in pres[:-1]]
-            delta = tuple(p - t for p, t in zip(pres[-1], _vector(y), strict=True))
-            grad_w: list[Matrix] = [()] * len(self.weights)
-            grad_b: list[Vector] = [()] * len(self.weights)
-            for l in reversed(range(len(self.weights))):
-                grad_w[l] = tuple(tuple(d * a for a in inputs[l]) for d in delta)
-                grad_b[l] = delta
-                if l:
-                    W = self.weights[l]
-                    delta = tuple(
-                        sum((W[r][c] * delta[r] for r in range(len(W))), Fraction(0))
-                        * relu_prime(pres[l - 1][c])
-                        for c in range(len(W[0]))
-                    )
-            total = total.map(lambda _bias, s, g: s + g, ExactMLP(tuple(grad_w), tuple(grad_b)))
-        count = Fraction(len(batch))
-        return total.map(lambda _bias, g: g / count)
+        return _backward(self, batch, EXACT)
 
     def touches_kink(self, xs: Sequence[Sequence[Any]]) -> bool:
         """Whether a hidden pre-activation is exactly 0 on some input (where relu'(0) = 0
@@ -803,57 +822,22 @@ def _relu_sign(q: arb) -> int:
     raise ArithmeticError(f"pre-activation ball {q} contains 0: its ReLU branch is undecided")
 
 
-def _arb_sum(values: Any) -> arb:
-    total = arb(0)
-    for v in values:
-        total += v
-    return total
-
-
 def ball_network(net: ExactMLP) -> BallMLP:
     return net.map(lambda _bias, q: _arb(q))
 
 
+BALLS = _Arithmetic(_arb, lambda q: _relu_sign(q) > 0)
+
+
 def ball_pre_activations(net: BallMLP, x: Sequence[Any]) -> tuple[tuple[arb, ...], ...]:
     """z_1, ..., z_L on an exact input x, as balls (hidden ReLU branches must be decided)."""
-    activation: tuple[arb, ...] = tuple(_arb(v) for v in x)
-    pres = []
-    last = len(net.weights) - 1
-    for l, (matrix, bias) in enumerate(zip(net.weights, net.biases, strict=True)):
-        pre = tuple(
-            _arb_sum(w * a for w, a in zip(row, activation, strict=True)) + b
-            for row, b in zip(matrix, bias, strict=True)
-        )
-        pres.append(pre)
-        activation = pre if l == last else tuple(v if _relu_sign(v) > 0 else arb(0) for v in pre)
-    return tuple(pres)
+    return _forward(net, x, BALLS)
 
 
 def ball_gradients(net: BallMLP, batch: Sequence[Example]) -> BallMLP:
     """`ExactMLP.gradients` in balls. relu'(z) = 0 for a ball z < 0 is the exact ball 0, so a
     unit below 0 on every example gets the exact gradient 0, not a small ball around it."""
-    total = net.map(lambda _bias, _v: arb(0))
-    for x, y in batch:
-        pres = ball_pre_activations(net, x)
-        inputs = [tuple(_arb(v) for v in x)] + [
-            tuple(v if _relu_sign(v) > 0 else arb(0) for v in pre) for pre in pres[:-1]
-        ]
-        delta = tuple(p - _arb(t) for p, t in zip(pres[-1], y, strict=True))
-        grad_w: list[Any] = [()] * len(net.weights)
-        grad_b: list[Any] = [()] * len(net.weights)
-        for l in reversed(range(len(net.weights))):
-            grad_w[l] = tuple(tuple(d * a for a in inputs[l]) for d in delta)
-            grad_b[l] = delta
-            if l:
-                matrix = net.weights[l]
-                delta = tuple(
-                    _arb_sum(matrix[r][c] * delta[r] for r in range(len(matrix)))
-                    * (arb(1) if _relu_sign(pres[l - 1][c]) > 0 else arb(0))
-                    for c in range(len(matrix[0]))
-                )
-        total = total.map(lambda _bias, s, g: s + g, ExactMLP(tuple(grad_w), tuple(grad_b)))
-    count = len(batch)
-    return total.map(lambda _bias, g: g / count)
+    return _backward(net, batch, BALLS)
 
 
 @dataclass(frozen=True)
