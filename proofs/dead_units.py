@@ -36,7 +36,6 @@ Heavy work happens inside functions, never at import.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +47,15 @@ from flint import arb, ctx, fmpq
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
+from numeric.intervals import (
+    PREC,
+    RootEnclosure,
+    locate_root,
+    outward,
+)
+from numeric.intervals import ball as _ball
+from numeric.intervals import ends as _ends
+from numeric.intervals import sign as _sign
 from numeric.oracle import arb_function
 from proofs.theorem import (
     Method,
@@ -1435,122 +1443,6 @@ def _prove_no_exact_death() -> Verdict:
 # =======================================================================================
 # Isolated zeros of f': GELU, SiLU, Mish
 # =======================================================================================
-
-PREC = 128
-DIGITS = 10
-
-
-def _ball(lo: Fraction, hi: Fraction | None = None) -> arb:
-    """A ball containing [lo, hi] (the point lo when hi is None)."""
-    low = arb(fmpq(lo.numerator, lo.denominator))
-    if hi is None:
-        return low
-    return low.union(arb(fmpq(hi.numerator, hi.denominator)))
-
-
-def _sign(x: arb) -> int:
-    """+1 or -1 when the ball excludes 0, else 0 (undecided)."""
-    if x > 0:
-        return 1
-    if x < 0:
-        return -1
-    return 0
-
-
-def _fraction(x: arb) -> Fraction:
-    man, exp = (int(v) for v in x.man_exp())
-    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
-
-
-def _ends(x: arb) -> tuple[Fraction, Fraction]:
-    mid, rad = _fraction(x.mid()), _fraction(x.rad())
-    return mid - rad, mid + rad
-
-
-def _scaled(q: Fraction, digits: int) -> tuple[Fraction, int]:
-    """(q * 10**shift, shift) with |q| * 10**shift in [10**(digits-1), 10**digits)."""
-    size = abs(q)
-    e = math.floor(math.log10(size.numerator) - math.log10(size.denominator))
-    while Fraction(10) ** e > size:  # the float guess may be off by one either way
-        e -= 1
-    while Fraction(10) ** (e + 1) <= size:
-        e += 1
-    shift = digits - 1 - e
-    return q * Fraction(10) ** shift, shift
-
-
-def round_significant(q: Fraction, digits: int = DIGITS) -> Decimal:
-    """q rounded half-even to `digits` significant digits, exactly."""
-    if q == 0:
-        return Decimal(0)
-    scaled, shift = _scaled(abs(q), digits)
-    n = math.floor(scaled)
-    rest = scaled - n
-    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and n % 2 == 1):
-        n += 1
-    if n == 10**digits:  # rounding carried into a new decade: 9.9996 -> 10.00
-        n //= 10
-        shift -= 1
-    return Decimal(n if q > 0 else -n).scaleb(-shift)
-
-
-def outward(q: Fraction, up: bool, digits: int = 15) -> str:
-    """A `digits`-digit decimal >= q (up) or <= q (down), for showing exact bounds."""
-    if q == 0:
-        return "0"
-    scaled, shift = _scaled(q, digits)
-    n = math.ceil(scaled) if up else math.floor(scaled)
-    return str(Decimal(n).scaleb(-shift))
-
-
-@dataclass(frozen=True)
-class RootEnclosure:
-    """A rational bracket [lo, hi] with f'(lo), f'(hi) of opposite, rigorously known signs."""
-
-    lo: Fraction
-    hi: Fraction
-    rounded: Decimal  # every point of [lo, hi] rounds to this
-    bisections: int
-
-    def excludes(self, value: Any) -> bool:
-        v = Fraction(str(value))
-        return not (self.lo <= v <= self.hi)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "lo": str(self.lo),
-            "hi": str(self.hi),
-            "lo_at_least": outward(self.lo, up=False),
-            "hi_at_most": outward(self.hi, up=True),
-            "width_at_most": outward(self.hi - self.lo, up=True, digits=3),
-            f"rounded_{DIGITS}_significant": str(self.rounded),
-            "bisections": self.bisections,
-        }
-
-
-def locate_root(
-    fn: Callable[[arb], arb], lo: Fraction, hi: Fraction, digits: int = DIGITS, prec: int = PREC
-) -> RootEnclosure:
-    """Bisect [lo, hi] (signs of fn at the ends definite and opposite) until every point of
-    the bracket rounds to the same `digits` significant digits."""
-    with ctx.workprec(prec):
-        s_lo, s_hi = _sign(fn(_ball(lo))), _sign(fn(_ball(hi)))
-        if s_lo * s_hi != -1:
-            raise ArithmeticError(f"no definite sign change on [{lo}, {hi}]: {s_lo}, {s_hi}")
-        count = 0
-        while round_significant(lo, digits) != round_significant(hi, digits):
-            if count > 4 * prec:
-                raise ArithmeticError("bisection did not converge")
-            mid = (lo + hi) / 2
-            s_mid = _sign(fn(_ball(mid)))
-            if s_mid == 0:
-                raise ArithmeticError(f"sign at {mid} undecided at {prec} bits")
-            if s_mid == s_lo:
-                lo = mid
-            else:
-                hi = mid
-            count += 1
-    return RootEnclosure(lo, hi, round_significant(lo, digits), count)
 
 
 @dataclass(frozen=True)

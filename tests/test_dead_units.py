@@ -20,6 +20,7 @@ from strategies import parameter_values
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, get, z
+from numeric import intervals
 from proofs import dead_units as du
 from proofs.theorem import _REGISTRY, Status, run
 
@@ -158,7 +159,7 @@ def test_wrong_root_values_are_excluded(name, monkeypatch):
     for wrong in (stated + unit, stated - unit):
         assert enclosure.excludes(wrong)
     assert enclosure.hi - enclosure.lo < unit
-    wrong_text = str(du.round_significant(stated + unit))
+    wrong_text = str(intervals.round_significant(stated + unit))
     monkeypatch.setitem(du.STATED_ROOTS, name, wrong_text)
     assert du._root_verdict(name, result).status == Status.REFUTED
 
@@ -174,7 +175,7 @@ def test_roots_agree_with_the_calculus_module():
 def test_locate_root_refuses_a_bracket_without_a_sign_change():
     square = du.arb_function(z**2 + 1)
     with pytest.raises(ArithmeticError):
-        du.locate_root(square, Fraction(-1), Fraction(1))
+        intervals.locate_root(square, Fraction(-1), Fraction(1))
 
 
 def test_box_cover_counts_two_zeros():
@@ -218,7 +219,7 @@ def test_arb_function_encloses_sympy_values():
     ],
 )
 def test_round_significant(value, digits, expected):
-    assert str(du.round_significant(value, digits)) == expected
+    assert str(intervals.round_significant(value, digits)) == expected
 
 
 # ---- the exact network ------------------------------------------------------------------
