@@ -36,6 +36,7 @@ def approx(expr, digits: int = 10) -> str:
 @dataclass(frozen=True)
 class Prose:
     text: str  # inline math between $...$ is valid in both LaTeX and Markdown
+    latex_text: str = ""  # shown instead in LaTeX when `text` cannot be typeset there
 
 
 @dataclass(frozen=True)
@@ -385,7 +386,7 @@ def latex_document(sections: list[Section], title: str, version: str) -> str:
             if isinstance(block, Heading):
                 out.append(f"\\subsection*{{{_escape(block.text)}}}\n")
             elif isinstance(block, Prose):
-                out.append(_latex_prose(block.text) + "\n\n")
+                out.append(_latex_prose(block.latex_text or block.text) + "\n\n")
             elif isinstance(block, Code):
                 out.append(_latex_code(block.latex_text or block.text))
             else:
