@@ -173,6 +173,19 @@ class Theorem:
     source: Source | None = None
     slow: bool = False  # excluded from a plain `reluproof prove` (the moonshot)
 
+    def to_dict(self) -> dict[str, Any]:
+        """What the theorem says, without proving it (`reluproof prove --list --json`)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "statement": self.statement,
+            "method": self.method.value,
+            "expected": self.expected.value,
+            "slow": self.slow,
+        }
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
+        return out
+
     def prove(self) -> Verdict:
         """Run the proof. An exception inside a proof is a bug, reported as UNDECIDED."""
         try:
@@ -198,17 +211,12 @@ class Result:
         return self.verdict.status == self.theorem.expected
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.theorem.id,
-            "statement": self.theorem.statement,
-            "method": self.theorem.method.value,
-            "expected": self.theorem.expected.value,
-            **self.verdict.to_dict(),
-            "as_expected": self.as_expected,
-            "seconds": round(self.seconds, 3),
-        }
-        if self.theorem.source is not None:
-            out["source"] = self.theorem.source.to_dict()
+        out = self.theorem.to_dict()
+        source = out.pop("source", None)
+        out.update(self.verdict.to_dict(), as_expected=self.as_expected)
+        out["seconds"] = round(self.seconds, 3)
+        if source is not None:
+            out["source"] = source
         return out
 
 
