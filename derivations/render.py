@@ -354,7 +354,7 @@ def _ascii(text: str) -> str:
 def _escape(text: str) -> str:
     text = _ascii(text)
     text = text.replace("\\", r"\textbackslash{}")
-    for ch in "&%#_{}":
+    for ch in "&%#_{}$":
         text = text.replace(ch, "\\" + ch)
     text = text.replace("`", "").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
     return text
@@ -365,7 +365,8 @@ def _latex_code(text: str) -> str:
     lines = []
     for line in _ascii(text).splitlines() or [""]:
         chunks = [_escape(line[i : i + 8]) for i in range(0, len(line), 8)]
-        lines.append("\\allowbreak{}".join(chunks))
+        # an empty line needs a box to end, or LaTeX stops: "There's no line here to end"
+        lines.append("\\allowbreak{}".join(chunks) or "\\mbox{}")
     return "{\\small\\ttfamily\\raggedright " + "\\\\\n".join(lines) + "\\par}\n\n"
 
 

@@ -171,3 +171,14 @@ def test_leaky_centred_numbers_are_computed_not_typed():
     )
     statement = theorem_by_id("claims.leaky_relu_close_to_zero_centred").statement
     assert r"\tfrac12 E[\mathrm{ReLU}(z)]" in statement  # the criterion is in the statement
+
+
+def test_quotes_with_latex_markup_and_blank_lines_are_escaped_for_latex():
+    # the notes' quotes carry $$...$$ and blank lines; in the LaTeX report they are text
+    quote = theorem_by_id("claims.dead_input_no_update").source.quote
+    assert "$$" in quote and "\n\n" in quote
+    sections = theorem_sections([run(theorem_by_id("claims.dead_input_no_update"))])
+    latex = render.latex_document(sections, "t", "0")
+    body = latex[latex.index("\\begin{document}") :]
+    assert "$$" not in body and "\\$\\$" in body
+    assert "\\\\\n\\\\" not in body  # an empty line is a box, not a bare line end
