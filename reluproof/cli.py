@@ -222,6 +222,9 @@ def cmd_prove(args) -> int:
 
     theorems = select(args.ids, include_slow=args.slow)
     if args.list:
+        if args.json:
+            print(json.dumps([t.to_dict() for t in theorems], indent=2))
+            return EXIT_OK
         for t in theorems:
             slow = "  (slow)" if t.slow else ""
             print(f"{t.id:45s} {t.method.value}; expects {t.expected.value}{slow}")

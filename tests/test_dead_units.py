@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -25,7 +24,6 @@ from proofs import dead_units as du
 from proofs.theorem import _REGISTRY, Status, run
 
 DEAD_IDS = sorted(t for t in _REGISTRY if t.startswith("dead."))
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 # ---- theorems ---------------------------------------------------------------------------
@@ -79,12 +77,7 @@ def test_statement_is_valid_prose(theorem_id):
         assert "\\" not in text and "_" not in text, text
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="source documents not available")
-@pytest.mark.parametrize("theorem_id", [t for t in DEAD_IDS if _REGISTRY[t].source])
-def test_source_quotes_are_verbatim(theorem_id):
-    source = _REGISTRY[theorem_id].source
-    text = (SEEDS / source.document).read_text(encoding="utf-8")
-    assert source.quote in text
+# Every theorem's quote is checked against its document in tests/test_claims.py.
 
 
 # ---- negative controls: the arguments must be able to fail ------------------------------

@@ -71,6 +71,24 @@ def test_prove_cli_table_and_exit_codes(capsys):
     assert "selu.contraction" in out
 
 
+def test_prove_list_json_is_json(capsys):
+    code, out, _ = run_cli(capsys, "prove", "--list", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == [t.id for t in select([])]
+    for row, theorem in zip(rows, select([]), strict=True):
+        assert set(row) >= {"id", "statement", "method", "expected", "slow"}
+        assert row["method"] == theorem.method.value
+        assert row["expected"] == theorem.expected.value and row["slow"] is False
+        assert ("source" in row) == (theorem.source is not None)
+    cited = next(r for r in rows if r["id"] == "claims.dead_neuron_not_recoverable")
+    assert cited["source"]["title"] == "Dying ReLU Problem"
+    assert cited["source"]["quote"] == "dead neuron is not ~~too~~ recoverable."
+    code, out, _ = run_cli(capsys, "prove", "selu", "--list", "--json", "--slow")
+    slow = {r["id"] for r in json.loads(out) if r["slow"]}
+    assert {"selu.contraction", "selu.maps_into_domain"} <= slow
+
+
 def test_prove_exit_1_when_a_verdict_is_not_as_expected(capsys, monkeypatch):
     import dataclasses
 
