@@ -16,6 +16,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
@@ -462,15 +463,96 @@ def test_alpha_dropout_rejects_bad_keep_probability(q):
         selu.alpha_dropout_affine(q)
 
 
-def test_alpha_dropout_preserves_moments_by_simulation():
-    # A float measurement of what theorem selu.alpha_dropout proves exactly.
+def dropout_moments_arb(mean, variance, keep, alpha, lam, a, b, prec=256):
+    """E[y], Var[y] for y = a*(x*d + alpha'*(1-d)) + b, x = selu(z), z ~ N(mean, variance),
+    d ~ Bernoulli(keep), alpha' = -lam*alpha: rigorous balls, summed over d in {0, 1} here
+    (not by the module's formulas), with E[x], E[x^2] from `moments_arb`."""
+    from flint import ctx
+
+    x = selu.moments_arb(mean, variance, alpha, lam, prec)
+    with ctx.workprec(prec):
+        q = selu.enclose(sp.Rational(keep), prec)
+        a_, b_ = selu.enclose(a, prec), selu.enclose(b, prec)
+        saturation = -selu.enclose(sp.sympify(lam), prec) * selu.enclose(sp.sympify(alpha), prec)
+        kept_mean = a_ * x.mean + b_
+        kept_second = a_ * a_ * x.second_moment + 2 * a_ * b_ * x.mean + b_ * b_
+        dropped = a_ * saturation + b_
+        mean_y = q * kept_mean + (1 - q) * dropped
+        second_y = q * kept_second + (1 - q) * dropped * dropped
+        return mean_y, second_y - mean_y * mean_y
+
+
+def _close(ball, value, tolerance):
+    lo, hi = selu._bounds(ball - selu.enclose(sp.Rational(value), 256))
+    return -tolerance < lo and hi < tolerance
+
+
+@pytest.mark.parametrize(
+    "mean, variance, keep",
+    [("0", "1", "0.9"), ("0.1", "0.9", "0.9"), ("-0.05", "1.2", "0.8"), ("0.2", "1", "0.95")],
+)
+def test_alpha_dropout_restores_the_fixed_point_moments(mean, variance, keep):
+    # x = selu(z) at the fixed point (mean, variance) has those moments (up to the rounding of
+    # alpha, lambda to 30 digits); after dropout and a*x + b the moments must be the same.
+    solution = selu.solve_alpha_lambda(mean, variance, digits=30)
+    alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
+    a, b = selu.alpha_dropout_affine(keep, alpha, lam, mean, variance)
+    mean_y, var_y = dropout_moments_arb(mean, variance, keep, alpha, lam, a, b)
+    assert _close(mean_y, mean, Fraction(1, 10**25)), mean_y
+    assert _close(var_y, variance, Fraction(1, 10**25)), var_y
+
+
+def test_the_standard_dropout_formula_fails_off_the_standard_fixed_point():
+    # The bug this guards against: the (0, 1) formula used at (0.1, 0.9) gives mean 0.0837
+    # and variance 0.949 -- the moment check above must reject it.
+    solution = selu.solve_alpha_lambda("0.1", "0.9", digits=30)
+    alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
+    a, b = selu.alpha_dropout_affine("0.9", alpha, lam)  # the mean-0, variance-1 formula
+    mean_y, var_y = dropout_moments_arb("0.1", "0.9", "0.9", alpha, lam, a, b)
+    assert not _close(mean_y, "0.1", Fraction(1, 100)) and not _close(
+        var_y, "0.9", Fraction(1, 100)
+    )
+    assert abs(float(mean_y.mid()) - 0.0837) < 5e-4 and abs(float(var_y.mid()) - 0.949) < 5e-4
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    mean=st.fractions(-2, 2, max_denominator=50),
+    variance=st.fractions(Fraction(1, 20), 5, max_denominator=50),
+    keep=st.fractions(Fraction(1, 50), 1, max_denominator=50),
+    saturation=st.fractions(-4, 1, max_denominator=50),
+)
+def test_alpha_dropout_moments_exactly(mean, variance, keep, saturation):
+    # Any x with E[x] = mean, Var[x] = variance: E[y] and E[y^2] summed over d in {0, 1}
+    # exactly (a is the square root of a rational; SymPy's expand decides the identity).
+    mu, nu, q, s = (
+        sp.Rational(v.numerator, v.denominator) for v in (mean, variance, keep, saturation)
+    )
+    a, b = selu.alpha_dropout_affine(q, -s, 1, mu, nu)
+    assert a.is_positive
+    second_x = nu + mu**2
+    mean_y = q * (a * mu + b) + (1 - q) * (a * s + b)
+    second_y = q * (a**2 * second_x + 2 * a * b * mu + b**2) + (1 - q) * (a * s + b) ** 2
+    assert sp.expand(mean_y - mu) == 0
+    assert sp.expand(second_y - mean_y**2 - nu) == 0
+
+
+@pytest.mark.parametrize("mean, variance", [("0", "1"), ("0.1", "0.9")])
+def test_alpha_dropout_preserves_moments_by_simulation(mean, variance):
+    # A seeded float measurement of what theorem selu.alpha_dropout proves exactly: the
+    # standard error of the mean is 0.0007, the bug's error in it 0.016.
+    solution = selu.solve_alpha_lambda(mean, variance, digits=20)
+    alpha, lam = float(solution.alpha), float(solution.lam)
     rng = np.random.default_rng(0)
-    x = rng.standard_normal(2_000_000)
+    z = float(mean) + math.sqrt(float(variance)) * rng.standard_normal(2_000_000)
+    x = lam * np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
     keep = rng.random(x.size) < 0.9
-    a, b = (float(v) for v in selu.alpha_dropout_affine("0.9"))
-    alpha_p = -float(LAMBDA_01) * float(ALPHA_01)
-    y = a * np.where(keep, x, alpha_p) + b
-    assert abs(y.mean()) < 0.005 and abs(y.var() - 1) < 0.005
+    a, b = (
+        float(v)
+        for v in selu.alpha_dropout_affine("0.9", solution.alpha, solution.lam, mean, variance)
+    )
+    y = a * np.where(keep, x, -lam * alpha) + b
+    assert abs(y.mean() - float(mean)) < 0.004 and abs(y.var() - float(variance)) < 0.006
 
 
 # ---- import ----------------------------------------------------------------------------
