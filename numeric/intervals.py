@@ -424,3 +424,84 @@ def subdivide(
         seconds=time.perf_counter() - start,
         reason=reason,
     )
+
+
+# =======================================================================================
+# Sign covers of an interval: how many zeros a function has there
+# =======================================================================================
+
+
+@dataclass(frozen=True)
+class SignCover:
+    """[lo, hi] cut into boxes, each settled: f' of one sign on the whole box, or f''
+    of one sign (f' strictly monotone) with f' of known signs at both ends."""
+
+    sign_boxes: tuple[tuple[Fraction, Fraction, int], ...]  # (lo, hi, sign of f')
+    monotone_boxes: tuple[tuple[Fraction, Fraction, int, int, int], ...]  # + f'' sign, ends
+    evaluated: int
+
+    @property
+    def zeros(self) -> int:
+        """Zeros of f' on the covered interval: one in each monotone box whose ends differ
+        in sign, none elsewhere (no box end is a zero: every end has a definite sign)."""
+        return sum(1 for *_, s_lo, s_hi in self.monotone_boxes if s_lo != s_hi)
+
+    @property
+    def covers(self) -> list[tuple[Fraction, Fraction]]:
+        return sorted(
+            [(b[0], b[1]) for b in self.sign_boxes] + [(b[0], b[1]) for b in self.monotone_boxes]
+        )
+
+    def tiles(self, lo: Fraction, hi: Fraction) -> bool:
+        """Whether the boxes, in order, run from lo to hi without gap or overlap."""
+        position = lo
+        for a, b in self.covers:
+            if a != position:
+                return False
+            position = b
+        return position == hi
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "boxes": len(self.sign_boxes) + len(self.monotone_boxes),
+            "evaluated": self.evaluated,
+            "f'_sign_boxes_(lo, hi, f'_sign)": [[str(a), str(b), s] for a, b, s in self.sign_boxes],
+            "f''_sign_boxes_(lo, hi, f''_sign, f'(lo)_sign, f'(hi)_sign)": [
+                [str(a), str(b), s, l, h] for a, b, s, l, h in self.monotone_boxes
+            ],
+            "zeros": self.zeros,
+        }
+
+
+def sign_cover(
+    first: Callable[[arb], arb],
+    second: Callable[[arb], arb],
+    lo: Fraction,
+    hi: Fraction,
+    prec: int = PREC,
+    max_boxes: int = 10_000,
+) -> SignCover:
+    """Adaptive bisection of [lo, hi] until every box is settled (see `SignCover`): `first`
+    and `second` are ball versions of f' and f''."""
+    sign_boxes, monotone_boxes, evaluated = [], [], 0
+    stack = [(lo, hi)]
+    with ctx.workprec(prec):
+        while stack:
+            a, b = stack.pop()
+            evaluated += 1
+            if evaluated > max_boxes:
+                raise ArithmeticError(f"more than {max_boxes} boxes")
+            box = ball(a, b)
+            s1 = sign(first(box))
+            if s1:
+                sign_boxes.append((a, b, s1))
+                continue
+            s2 = sign(second(box))
+            if s2:
+                s_lo, s_hi = sign(first(ball(a))), sign(first(ball(b)))
+                if s_lo and s_hi:
+                    monotone_boxes.append((a, b, s2, s_lo, s_hi))
+                    continue
+            mid = (a + b) / 2
+            stack.extend([(mid, b), (a, mid)])
+    return SignCover(tuple(sign_boxes), tuple(monotone_boxes), evaluated)
