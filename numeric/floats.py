@@ -247,8 +247,11 @@ def float_text(value: Fraction, fmt: Any) -> str:
         return repr(as_float)
     for digits in range(1, 18):
         text = f"{as_float:.{digits}g}"
-        if round_to_format(Fraction(text), f) == value:
-            return text
+        try:
+            if round_to_format(Fraction(text), f) == value:
+                return text
+        except ReluproofError:  # a short text of the largest floats may overflow
+            continue
     return repr(as_float)
 
 
@@ -340,7 +343,7 @@ def to_bits(x: Any, fmt: Any) -> np.ndarray:
                 f"with .astype({f.name!r}) first if rounding is what you want."
             )
         arr = converted
-    return np.ascontiguousarray(arr).view(f.uint_dtype)
+    return np.asarray(arr).view(f.uint_dtype)
 
 
 def ordered_bits(x: Any, fmt: Any, signed_zeros: bool = True, bits: bool = False) -> np.ndarray:
@@ -382,7 +385,7 @@ def ulp_distance(a: Any, b: Any, fmt: Any, signed_zeros: bool = True) -> np.ndar
     # after shifting both keys by 2^63, which keeps their order.
     offset = np.uint64(1 << 63)
     ua, ub = key_a.view(np.uint64) ^ offset, key_b.view(np.uint64) ^ offset
-    distance = np.where(ua >= ub, ua - ub, ub - ua)
+    distance = np.maximum(ua, ub) - np.minimum(ua, ub)
     nan_a, nan_b = _is_nan_bits(bits_a, f), _is_nan_bits(bits_b, f)
     distance = np.where(nan_a & nan_b, np.uint64(0), distance)
     return np.where(nan_a ^ nan_b, np.uint64(NAN_DISTANCE), distance).astype(np.uint64)
