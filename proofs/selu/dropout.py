@@ -17,13 +17,7 @@ import sympy as sp
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number
 from derivations.errors import ReluproofError
 from proofs.selu.base import MU, NU
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 def _dropout_keep(q: Any) -> sp.Expr:
