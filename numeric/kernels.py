@@ -19,6 +19,9 @@ relu'(0) = 0, leaky/prelu/rrelu'(0) = the negative slope, elu/selu/celu use the 
 (z <= 0), relu6, hardtanh and hardsigmoid are 0 at both corners, hardswish uses its middle
 piece on the closed interval [-3, 3] (so hardswish'(-3) = -1/2, as torch gives).
 
+float32 input gives float32 output; the smooth gates (`PROMOTED`) are evaluated in float64
+and rounded once, because float32 loses their tails to underflow.
+
 Learnable parameters (PReLU's slope `a`) may be passed to `f`, `df` and `dparam` as arrays
 that broadcast against `z` (the MLP passes one slope per layer and run, shape (R, 1, 1)).
 """
@@ -252,6 +255,14 @@ _FORMULAS: dict[str, tuple[Formula, Formula, dict[str, Formula]]] = {
     "identity": (lambda z, p: z.copy(), lambda z, p: np.ones_like(z), {}),
 }
 
+# Smooth gates evaluated in float64 when given float32, then rounded once: scipy's float32
+# expit flushes to 0 below -88 and the tails (silu(-100) ~ -4e-42) live in float32's
+# subnormals, where a float32 product loses every bit. The piecewise kernels (the relu
+# family, elu/selu/celu, the hard ones) stay native: they are exact or within 2 ulps.
+PROMOTED = frozenset(
+    {"gelu", "gelu_tanh", "silu", "mish", "softplus", "sigmoid", "tanh", "softsign"}
+)
+
 # Which piece's derivative the kernel returns AT each breakpoint (PyTorch's autograd).
 KINK_PIECE: dict[str, tuple[int, ...]] = {
     "relu": (0,),
@@ -312,25 +323,28 @@ class Kernel:
             self._rounded[dtype] = {k: nearest_float(v, dtype) for k, v in self.exact.items()}
         return self._rounded[dtype]
 
-    def _params(self, z: Array, learned: dict) -> dict:
+    def _apply(self, formula: Formula, z: Array, learned: dict) -> Array:
+        z = np.asarray(z)
+        if z.dtype == np.float32 and self.name in PROMOTED:
+            wide = z.astype(np.float64)
+            values = dict(self.parameter_values(np.float64))
+            values.update({k: np.asarray(v, np.float64) for k, v in learned.items()})
+            return formula(wide, values).astype(np.float32)
         values = dict(self.parameter_values(z.dtype))
         values.update(learned)
-        return values
+        return formula(z, values)
 
     def f(self, z: Array, **learned: Array) -> Array:
         """The activation; `learned` overrides a learnable parameter (an array is fine)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][0](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][0], z, learned)
 
     def df(self, z: Array, **learned: Array) -> Array:
         """f'(z), PyTorch's convention at kinks (see KINK_PIECE)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][1](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][1], z, learned)
 
     def dparam(self, name: str, z: Array, **learned: Array) -> Array:
         """df/d(learnable parameter `name`) at z (PReLU: z where z <= 0, else 0)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][2][name](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][2][name], z, learned)
 
 
 def kernel(name: str, overrides: Mapping[str, object] | None = None) -> Kernel:

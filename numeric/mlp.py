@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.special import expit
@@ -680,7 +680,7 @@ class Training:
             )
             out.append(
                 RunResult(
-                    settings=self.settings,
+                    settings=replace(self.settings, loss=self.network.loss_name),
                     task=self.task.to_dict(),
                     seed=_seed_record(self.seeds[r]),
                     lr=float(self.lrs[r]),
