@@ -388,8 +388,12 @@ class Network:
         return (e / e.sum(axis=-1, keepdims=True) - Y) / output.dtype.type(batch)
 
     # ---- backprop ----
-    def gradients(self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None):
-        """(loss (R,), gradients as Params, the Forward) by backpropagation."""
+    def gradients(
+        self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None, out: Params | None = None
+    ):
+        """(loss (R,), gradients as Params, the Forward) by backpropagation. With `out`
+        (a Params of the gradients' shapes, e.g. `params.copy()`), the weight and bias
+        gradients are written into its arrays (no allocation per step) and `out` returned."""
         fwd = self.forward(params, X, noise)
         loss = self.loss(fwd.output, Y)
         delta = self.loss_gradient(fwd.output, Y)
@@ -397,15 +401,21 @@ class Network:
         g_w, g_b = [None] * n, [None] * n
         g_s = [None] * len(params.slopes)
         for l in reversed(range(n)):
-            g_w[l] = input_gradient(fwd.post[l], delta)
-            g_b[l] = delta.sum(axis=-2, keepdims=True)
+            a = fwd.post[l]
+            if out is not None and a.ndim == 3:
+                g_w[l] = np.matmul(a.transpose(0, 2, 1), delta, out=out.weights[l])
+                g_b[l] = np.sum(delta, axis=-2, keepdims=True, out=out.biases[l])
+            else:
+                g_w[l] = input_gradient(a, delta)
+                g_b[l] = delta.sum(axis=-2, keepdims=True)
             if l:
                 upstream = np.matmul(delta, params.weights[l].transpose(0, 2, 1))
                 z, learned = fwd.pre[l - 1], self._learned(params, l - 1, noise)
                 if params.slopes:
                     dslope = self.kernel.dparam("a", z, **learned)
                     g_s[l - 1] = np.einsum("rbn,rbn->r", upstream, dslope)[:, None, None]
-                delta = upstream * self.kernel.df(z, **learned)
+                upstream *= self.kernel.df(z, **learned)
+                delta = upstream
         return loss, Params(g_w, g_b, g_s), fwd
 
 
@@ -437,16 +447,24 @@ class Optimizer:
         s = self.settings
         state["t"] += 1
         decay_any = bool(np.any(weight_decay))
+        if "scratch" not in state:
+            state["scratch"] = [np.empty_like(p) for _, p in params.arrays()]
         for i, ((kind, p), (_, g)) in enumerate(zip(params.arrays(), grads.arrays(), strict=True)):
+            step = state["scratch"][i]  # lr * direction, computed in place: no temporaries
             if decay_any and (kind == "weight" or s.decay_biases):
                 g = g + weight_decay * p
             if self.name == "sgd":
-                p -= lr * g
+                np.multiply(lr, g, out=step)
             elif self.name in ("momentum", "nesterov"):
                 v = state["v"][i]
                 v *= p.dtype.type(s.momentum)
                 v += g
-                p -= lr * (g + p.dtype.type(s.momentum) * v if self.name == "nesterov" else v)
+                if self.name == "nesterov":
+                    np.multiply(p.dtype.type(s.momentum), v, out=step)
+                    step += g
+                    step *= lr
+                else:
+                    np.multiply(lr, v, out=step)
             else:
                 b1, b2 = s.betas
                 m, v = state["m"][i], state["v"][i]
@@ -457,7 +475,9 @@ class Optimizer:
                 correction1 = 1 - b1 ** state["t"]
                 correction2 = np.sqrt(1 - b2 ** state["t"])
                 denominator = np.sqrt(v) / p.dtype.type(correction2) + p.dtype.type(s.eps)
-                p -= (lr / p.dtype.type(correction1)) * (m / denominator)
+                np.divide(m, denominator, out=step)
+                step *= lr / p.dtype.type(correction1)
+            p -= step
 
 
 @dataclass(frozen=True)
@@ -586,6 +606,7 @@ class Training:
         self.order_rngs = [np.random.default_rng(s[1]) for s in streams]
         self.noise_rngs = [np.random.default_rng(s[2]) for s in streams]
         self.params = self.network.init(self.seeds)
+        self._grads = self.params.copy()  # gradient buffers, rewritten every step
         self.optimizer = Optimizer(settings)
         self.state = self.optimizer.init(self.params)
         self.zero_test = deadness.zero_gradient_test(
@@ -647,7 +668,7 @@ class Training:
                         chunk[..., a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)
                     ]
                 loss, grads, _ = self.network.gradients(
-                    self.params, self.X[index], self.Y[index], layer_noise
+                    self.params, self.X[index], self.Y[index], layer_noise, self._grads
                 )
                 bad = ~np.isfinite(loss)
                 if bad.any() or self.diverged.any():
