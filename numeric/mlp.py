@@ -442,8 +442,10 @@ class Optimizer:
         state: dict,
         lr: np.ndarray,
         weight_decay: np.ndarray,
+        frozen: np.ndarray | None = None,
     ) -> None:
-        """One update in place; lr and weight_decay are (R, 1, 1) arrays in the dtype."""
+        """One update in place; lr and weight_decay are (R, 1, 1) arrays in the dtype; the
+        runs where `frozen` (R,) is True keep their parameters bit for bit."""
         s = self.settings
         state["t"] += 1
         decay_any = bool(np.any(weight_decay))
@@ -477,6 +479,8 @@ class Optimizer:
                 denominator = np.sqrt(v) / p.dtype.type(correction2) + p.dtype.type(s.eps)
                 np.divide(m, denominator, out=step)
                 step *= lr / p.dtype.type(correction1)
+            if frozen is not None:
+                step[frozen] = 0  # lr = 0 alone would not do: 0 * inf = NaN
             p -= step
 
 
@@ -623,14 +627,16 @@ class Training:
         return len(self.seeds)
 
     def _record(self, stats: EpochStats) -> None:
-        self._mark_diverged(~np.isfinite(stats.loss))
+        self._mark_diverged(~np.isfinite(stats.loss), stats.epoch)
         self.history.append(stats)
 
-    def _mark_diverged(self, bad: np.ndarray) -> None:
+    def _mark_diverged(self, bad: np.ndarray, epoch: int) -> None:
+        """Freeze the runs newly `bad`; `epoch` is the one whose step or census saw it
+        (numbered as the census numbers epochs: 1 = the first pass over the data)."""
         new = bad & ~self.diverged
         if new.any():
             self.diverged |= new
-            self.diverged_epoch[new] = self.epochs_done
+            self.diverged_epoch[new] = epoch
             self._lr[new] = 0
 
     def _noise(self, steps: int, batch: int) -> np.ndarray | None:
@@ -672,10 +678,11 @@ class Training:
                 )
                 bad = ~np.isfinite(loss)
                 if bad.any() or self.diverged.any():
-                    self._mark_diverged(bad)
+                    self._mark_diverged(bad, self.epochs_done + 1)
                     for _, g in grads.arrays():
                         g[self.diverged] = 0
-                self.optimizer.step(self.params, grads, self.state, self._lr, self._wd)
+                frozen = self.diverged if self.diverged.any() else None
+                self.optimizer.step(self.params, grads, self.state, self._lr, self._wd, frozen)
         self.epochs_done += 1
 
     def census(self) -> EpochStats:
