@@ -16,10 +16,11 @@ Network(settings, n_inputs, n_outputs, loss)
   .forward(params, X, noise=None) -> Forward(pre, post, output)
                                X (N, d) shared by every run or (R, B, d) per run.
   .loss(output, Y) -> (R,)     and .loss_gradient(output, Y) -> dL/doutput.
-  .gradients(params, X, Y) -> (loss (R,), grads: Params, Forward)   backpropagation.
-Optimizer(settings, decay_biases)
-  .init(params) -> state; .step(params, grads, state, lr (R,), weight_decay (R,))
-                               in place, PyTorch's conventions.
+  .gradients(params, X, Y, noise=None, out=None) -> (loss (R,), grads: Params, Forward)
+                               backpropagation (`out`: reuse these gradient arrays).
+Optimizer(settings)
+  .init(params) -> state; .step(params, grads, state, lr, weight_decay, frozen=None)
+                               in place, PyTorch's conventions; lr, weight_decay (R, 1, 1).
 Training(settings, task, seeds, lrs=None, weight_decays=None)
   .epoch() -> EpochStats       one epoch for all runs (shuffled minibatches), then a census.
   .train_epoch()               the minibatch pass alone (no census; benchmarks time this).
@@ -27,8 +28,10 @@ Training(settings, task, seeds, lrs=None, weight_decays=None)
   .census() -> EpochStats      loss, dead and dormant units on the full training set.
   .audit() -> list[Audit]      the bit-exact zero-gradient audit (numeric.deadness).
   .results() -> list[RunResult]
-  attributes: params, state, diverged (R,) bool, diverged_epoch (R,) int (-1 = never),
-  history (list of EpochStats), epochs_done.
+  attributes: network, params, state, X and Y (the task in the dtype), zero_test (the
+  numeric.deadness membership test), diverged (R,) bool, diverged_epoch (R,) int (-1 =
+  never; else the epoch whose step or census saw a non-finite loss), history (list of
+  EpochStats, history[0] at initialisation), epochs_done.
 train(settings, task, seeds, lrs=None, weight_decays=None) -> list[RunResult]
 
 Conventions

@@ -253,3 +253,15 @@ def test_bad_settings_raise_one_line(change, message):
     with pytest.raises(ReluproofError, match=message) as info:
         Settings(**change)
     assert "\n" not in str(info.value)
+
+
+def test_rrelu_trains_with_random_slopes_and_is_evaluated_with_their_mean():
+    task = make_task("regression", seed=0, n_samples=64)
+    training = Training(Settings(activation="rrelu", widths=(8,), epochs=1), task, [0])
+    noise = training._noise(steps=2, batch=32)
+    assert noise.shape == (1, 64, 8)
+    assert 1 / 8 <= noise.min() < noise.max() <= 1 / 3 and len(np.unique(noise)) > 100
+    z = -np.ones((1, 64, 8), np.float32)
+    k = training.network.kernel
+    assert (k.f(z, slope=noise) == -noise).all()
+    assert (k.f(z) == np.float32(-(1 / 8 + 1 / 3) / 2)).all()
