@@ -153,6 +153,7 @@ def test_same_seed_same_bits_and_a_run_does_not_depend_on_its_batch():
         assert a.tobytes() == b.tobytes()
     for a, b in zip(_flat(together.params), _flat(alone.params), strict=True):
         assert a[1].tobytes() == b[0].tobytes()
+    assert together.results()[1].epochs == alone.results()[0].epochs  # census too
     other = Training(settings, task, [8], lrs=[1e-2])
     other.fit()
     assert _flat(other.params)[0].tobytes() != _flat(alone.params)[0].tobytes()
