@@ -138,8 +138,15 @@ def _gaussian(expr: sp.Expr) -> sp.Expr:
         return sp.sqrt(2 * sp.pi) * NormalDensity(u)
 
     expr = expr.replace(lambda e: isinstance(e, sp.exp), as_phi)
-    expr = expr.replace(sp.erf, lambda a: 2 * Phi(sp.sqrt(2) * a) - 1)
-    expr = expr.replace(sp.erfc, lambda a: 2 - 2 * Phi(sp.sqrt(2) * a))
+    # constants such as SELU's erfc(1/sqrt(2)) stay as they are
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.erf) and e.args[0].free_symbols,
+        lambda e: 2 * Phi(sp.sqrt(2) * e.args[0]) - 1,
+    )
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.erfc) and e.args[0].free_symbols,
+        lambda e: 2 - 2 * Phi(sp.sqrt(2) * e.args[0]),
+    )
     return expr
 
 
@@ -183,7 +190,7 @@ def _logistic(expr: sp.Expr) -> sp.Expr:
 
         # e^u = sigma/(1 - sigma), e^-u = (1 - sigma)/sigma, and powers of them
         def through_sigma(e, u=u, s=s):
-            ratio = sp.simplify(e.args[0] / u)
+            ratio = sp.cancel(e.args[0] / u)
             if ratio.is_Integer:
                 return (s / (1 - s)) ** ratio
             return e
@@ -245,6 +252,8 @@ def recognise(expr: sp.Expr) -> sp.Expr:
         if isinstance(expr, sp.Piecewise):
             return sp.Piecewise(*((recognise(e), c) for e, c in expr.args), evaluate=False)
         return expr
+    if not expr.free_symbols:  # a constant (SELU's alpha): shown as SymPy has it
+        return _tidy_signs(expr)
     named = _logistic(_softplus(_gaussian(expr)))
     if named == expr:
         return _tidy_signs(expr)

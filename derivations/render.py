@@ -270,6 +270,44 @@ def activation_section(
     return Section(f"{a.name}: ${a.title}$", tuple(blocks))
 
 
+DEATH_WORDS = {DIES: "**can die**", SATURATES: "saturates", NEITHER: "neither"}
+
+
+def _breakpoint_cell(b) -> str:
+    if not b.continuous:
+        kind = "jump"
+    elif not b.differentiable:
+        kind = "kink"
+    else:
+        kind = "differentiable, $C^{" + str(b.smoothness) + "}$"
+    return f"${tex(b.at)}$: {kind}"
+
+
+def zero_set_text(d: Derivation, digits: int = 4) -> str:
+    """{z : f'(z) = 0} for a table: exact intervals and points, numeric points rounded."""
+    zs = d.zero_gradient_set
+    parts = [tex(sp.Interval.open(lo, hi)) for lo, hi in zs.intervals]
+    if zs.points:
+        if zs.numeric:
+            shown = ", ".join(rf"\approx {sp.N(p, digits)}" for p in zs.points)
+            parts.append(rf"\{{{shown}\}}")
+        else:
+            parts.append(tex(sp.FiniteSet(*zs.points)))
+    return "$" + r" \cup ".join(parts) + "$" if parts else r"$\emptyset$"
+
+
+def activation_summary(name: str, overrides: dict | None = None) -> dict[str, str]:
+    """One activation's row of the report's summary table (cells in prose markup)."""
+    d = derive(name, overrides)
+    return {
+        "name": d.name,
+        "title": f"${d.activation.title}$",
+        "breakpoints": "; ".join(_breakpoint_cell(b) for b in d.breakpoints) or "none",
+        "zero_set": zero_set_text(d),
+        "death": DEATH_WORDS[d.death],
+    }
+
+
 def activation_data(name: str, overrides: dict | None = None) -> dict:
     """The JSON form of one activation: its derivation and its chain rules."""
     row = derive(name, overrides).to_dict()
@@ -507,23 +545,28 @@ def _latex_code_inline(text: str) -> str:
 
 
 def _latex_table(table: Table) -> str:
-    columns = []
-    for i in range(len(table.header)):
-        share = table.widths[i] if i < len(table.widths) else 0
-        columns.append(
-            f">{{\\raggedright\\arraybackslash}}p{{{share:.3f}\\linewidth}}" if share else "l"
+    # Columns of fixed widths go in a longtable (it breaks across pages and sets them in
+    # one pdflatex run); a table of natural-width columns is small: a tabular.
+    fixed = len(table.widths) == len(table.header) and all(table.widths)
+    columns = "".join(
+        f">{{\\raggedright\\arraybackslash}}p{{{share:.3f}\\linewidth}}" if fixed else "l"
+        for share in (table.widths if fixed else table.header)
+    )
+    header = " & ".join(f"\\textbf{{{_latex_prose(h)}}}" for h in table.header)
+    body = "".join(" & ".join(_latex_cell(c) for c in row) + " \\\\\n" for row in table.rows)
+    if fixed:
+        out = (
+            f"{{\\small\n\\begin{{longtable}}{{{columns}}}\n\\hline\n{header} \\\\\n\\hline\n"
+            f"\\endhead\n{body}\\hline\n\\end{{longtable}}\n}}\n"
         )
-    out = ["{\\small\n\\begin{longtable}{" + "".join(columns) + "}\n\\hline\n"]
-    out.append(" & ".join(f"\\textbf{{{_latex_prose(h)}}}" for h in table.header))
-    out.append(" \\\\\n\\hline\n\\endhead\n")
-    for row in table.rows:
-        out.append(" & ".join(_latex_cell(c) for c in row) + " \\\\\n")
-    out.append("\\hline\n")
+    else:
+        out = (
+            f"\\begin{{center}}\\small\n\\begin{{tabular}}{{{columns}}}\n\\hline\n{header} \\\\\n"
+            f"\\hline\n{body}\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
+        )
     if table.caption:
-        caption = _latex_prose(table.caption)
-        out.append(f"\\multicolumn{{{len(table.header)}}}{{p{{0.95\\linewidth}}}}{{{caption}}}\n")
-    out.append("\\end{longtable}\n}\n\n")
-    return "".join(out)
+        out += f"{{\\small {_latex_prose(table.caption)}\\par}}\n"
+    return out + "\n"
 
 
 def _latex_figure(figure: Figure) -> str:

@@ -195,21 +195,26 @@ def cmd_report(args) -> int:
     from reluproof.report import build_report
 
     start = time.perf_counter()
-    written, results = build_report(
+    report = build_report(
         args.output, progress=_progress(args.quiet), pdf=not args.no_pdf, jobs=args.jobs
     )
-    for path in written:
+    for path in report.written:
         print(path)
+    results = report.results
     unexpected = [r.theorem.id for r in results if not r.as_expected]
     say = _progress(args.quiet)
     say(
         f"report done in {time.perf_counter() - start:.1f} s: {len(results)} theorems, "
         f"{len(results) - len(unexpected)} as expected"
     )
+    failed = False
     if unexpected:
         print(f"verdicts not as expected: {', '.join(unexpected)}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
+        failed = True
+    if report.pdf_error:  # the other files are written; only the PDF is missing
+        print(f"reluproof: error: no report.pdf: {report.pdf_error}", file=sys.stderr)
+        failed = True
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------
