@@ -112,6 +112,8 @@ def _square_root_of(square: sp.Expr) -> sp.Expr | None:
     square = sp.factor(square)
     root = sp.sqrt(square)
     root = root.replace(sp.Abs, lambda a: a)
+    if root.has(sp.I):  # exp(+u^2/2) is no density
+        return None
     if root.atoms(sp.Pow) and any(
         p.exp.is_Rational and not p.exp.is_integer and p.base.free_symbols
         for p in root.atoms(sp.Pow)
@@ -253,15 +255,15 @@ def recognise(expr: sp.Expr) -> sp.Expr:
             return sp.Piecewise(*((recognise(e), c) for e, c in expr.args), evaluate=False)
         return expr
     if not expr.free_symbols:  # a constant (SELU's alpha): shown as SymPy has it
-        return _tidy_signs(expr)
+        return tidy_signs(expr)
     named = _logistic(_softplus(_gaussian(expr)))
     if named == expr:
-        return _tidy_signs(expr)
-    forms = [_tidy_signs(f) for f in _candidates(named)]
+        return tidy_signs(expr)
+    forms = [tidy_signs(f) for f in _candidates(named)]
     best = min(forms, key=lambda f: (len(_print(f)), sp.default_sort_key(f)))
     if _agrees(expr, best):
         return best
-    return _tidy_signs(expr)
+    return tidy_signs(expr)
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,14 +274,33 @@ def _negative_terms(add: sp.Add) -> int:
     return sum(1 for t in add.args if t.could_extract_minus_sign())
 
 
-def _tidy_signs(expr: sp.Expr) -> sp.Expr:
+def pull_common_factors(expr: sp.Expr) -> sp.Expr:
+    """v x Phi + v x z phi -> v x (Phi + z phi): the factors every term of a sum shares
+    (numbers left inside, so GELU-tanh's 0.044715 keeps its place)."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    common = set(sp.Mul.make_args(expr.args[0]))
+    for term in expr.args[1:]:
+        common &= set(sp.Mul.make_args(term))
+    common = {f for f in common if not f.is_Number}
+    if not common:
+        return expr
+    shared = sp.Mul(*sorted(common, key=sp.default_sort_key))
+    return sp.Mul(shared, sp.Add(*(t / shared for t in expr.args)), evaluate=False)
+
+
+def _minus_first(add: sp.Add) -> bool:
+    return bool(add.as_ordered_terms()[0].could_extract_minus_sign())
+
+
+def tidy_signs(expr: sp.Expr) -> sp.Expr:
     """A product's minus sign moved into a difference it contains: -v (y - yhat) becomes
     v (yhat - y); bottom-up, so nested products are tidied too."""
     if not isinstance(expr, sp.Basic) or expr.is_Atom:
         return expr
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*((_tidy_signs(e), c) for e, c in expr.args), evaluate=False)
-    args = [_tidy_signs(a) for a in expr.args]
+        return sp.Piecewise(*((tidy_signs(e), c) for e, c in expr.args), evaluate=False)
+    args = [tidy_signs(a) for a in expr.args]
     if expr.is_Mul:
         coefficient, factors = sp.S.One, []
         for a in args:
@@ -288,11 +309,17 @@ def _tidy_signs(expr: sp.Expr) -> sp.Expr:
             else:
                 factors.append(a)
         if coefficient.is_negative:
-            for i, f in enumerate(factors):
-                if f.is_Add and 2 * _negative_terms(f) >= len(f.args):
-                    factors[i] = sp.expand(-f, deep=False)
-                    coefficient = -coefficient
-                    break
+            # flip the sum that gains most: (b z s - b z - 1) -> (1 + b z - b z s); among
+            # equals, one that SymPy orders minus-first: (-yhat + y) -> (yhat - y)
+            sums = [
+                (2 * _negative_terms(f) - len(f.args), _minus_first(f), -i)
+                for i, f in enumerate(factors)
+                if f.is_Add
+            ]
+            if sums and max(sums)[0] >= 0:
+                i = -max(sums)[2]
+                factors[i] = sp.expand(-factors[i], deep=False)
+                coefficient = -coefficient
         return sp.Mul(coefficient, *factors)
     return expr.func(*args)
 
@@ -334,8 +361,11 @@ class _Printer(LatexPrinter):
         return f"{'- ' if coefficient < 0 else ''}{text} {body}"
 
     def _as_ordered_terms(self, expr, order=None):
-        # a sum starts with a positive term where it has one: "a - b", not "- b + a"
+        # a sum starts with a positive term where it has one: "a - b", not "- b + a";
+        # a sum of function terms reads simplest first: Phi(z) + z phi(z)
         terms = list(super()._as_ordered_terms(expr, order=order))
+        if any(t.atoms(sp.Function) for t in terms):
+            terms.sort(key=sp.count_ops)
         if terms and terms[0].could_extract_minus_sign():
             first = next((t for t in terms if not t.could_extract_minus_sign()), None)
             if first is not None:
@@ -451,7 +481,7 @@ def _terms_tex(expr: sp.Expr) -> list[str]:
     return out
 
 
-NAME_ARGUMENTS_WIDER_THAN = 9
+NAME_ARGUMENTS_WIDER_THAN = 13
 PIECE_NAMES = ("u", "w")
 
 

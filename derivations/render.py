@@ -23,8 +23,11 @@ from derivations.mathtex import (
     display_lines,
     name_long_arguments,
     named_functions,
+    plain_tex,
+    pull_common_factors,
     recognise,
     tex,
+    tidy_signs,
 )
 
 
@@ -102,12 +105,52 @@ class Section:
     blocks: tuple
 
 
-def equation(lhs: str, expr) -> Aligned:
+def _divide_out(expr: sp.Expr, lead: sp.Expr) -> sp.Expr | None:
+    """expr / lead when lead or -lead is a factor of expr as SymPy holds it (None
+    otherwise); no cancel(), which would spread the factors over one fraction."""
+    for sign in (1, -1):
+        rest = sign * (expr / (sign * lead))
+        if not rest.has(*lead.free_symbols):
+            return rest
+    return None
+
+
+def _with_lead(lhs: str, expr: sp.Expr, lead: sp.Expr) -> tuple[str, list] | None:
+    """'lhs &= v x_1 (yhat - y) (...)': the factor `lead` written as given, the plain
+    factors (symbols, numbers) before it and the rest after."""
+    rest = _divide_out(expr, lead)
+    if rest is None:
+        return None
+    if rest == 0:
+        return f"{lhs} &= 0", []
+    # the common factors of a sum pulled out: v x_1 (Phi(z_1) + z_1 phi(z_1))
+    shown, pieces = name_long_arguments(tidy_signs(pull_common_factors(recognise(rest))))
+    sign = ""
+    if shown.could_extract_minus_sign():
+        sign, shown = "- ", -shown
+    factors = sp.Mul.make_args(shown)
+    plain = [f for f in factors if f.is_Number or f.is_Symbol or (f.is_Pow and f.base.is_Symbol)]
+    other = [f for f in factors if f not in plain]
+    head = plain_tex(sp.Mul(*plain)) + " " if plain and sp.Mul(*plain) != 1 else ""
+    tail = sp.Mul(*other)
+    tail_tex = "" if tail == 1 else plain_tex(tail)
+    if tail.is_Add:
+        tail_tex = rf"\left({tail_tex}\right)"
+    return f"{lhs} &= {sign}{head}\\left({tex(lead)}\\right) {tail_tex}".rstrip(), pieces
+
+
+def equation(lhs: str, expr, lead: sp.Expr | None = None) -> Aligned:
     """`lhs = expr` as a person would write it: named functions, long arguments named
-    (u = ...) and defined underneath, and split over lines if still too wide."""
-    shown = recognise(expr) if isinstance(expr, sp.Basic) else expr
-    shown, pieces = name_long_arguments(shown)
-    lines = display_lines(lhs, shown)
+    (u = ...) and defined underneath, and split over lines if still too wide. With
+    `lead`, that factor is written as given (the error signal yhat - y of a gradient)."""
+    led = _with_lead(lhs, expr, lead) if lead is not None else None
+    if led is not None:
+        line, pieces = led
+        lines = [line]
+    else:
+        shown = recognise(expr) if isinstance(expr, sp.Basic) else expr
+        shown, pieces = name_long_arguments(shown)
+        lines = display_lines(lhs, shown)
     for symbol, definition in pieces:
         lines.append(rf"\text{{where }} {tex(symbol)} &= {tex(definition)}")
     return Aligned(tuple(lines))
@@ -330,14 +373,17 @@ def _weight_name(gradient_name: str) -> str:
     return tex(sp.Symbol(f"{letters}_{weight[len(letters) :]}")) if letters != weight else weight
 
 
+ERROR_SIGNAL = backprop.yhat - backprop.y  # dL/dyhat of the squared loss
+
+
 def _gradient_lines(gradients, restriction: str = "") -> Aligned:
-    """One aligned line per gradient, each broken further if too wide."""
+    """One aligned line per gradient, the error signal yhat - y written out."""
     lines: list[str] = []
     for gradient_name, value in gradients:
         lhs = rf"\frac{{\partial L}}{{\partial {_weight_name(gradient_name)}}}"
         if restriction:
             lhs = rf"\left.{lhs}\right|_{{{restriction}}}"
-        lines.extend(equation(lhs, value).lines)
+        lines.extend(equation(lhs, value, ERROR_SIGNAL).lines)
     return Aligned(tuple(lines))
 
 
@@ -363,7 +409,7 @@ def _chain_rule_blocks(name: str, overrides: dict | None, d: Derivation) -> list
     names = " ".join(n for n, _ in rule.factors)
     blocks.append(Display(rf"\frac{{\partial L}}{{\partial w_1}} = {names}"))
     blocks.append(Display(r" \cdot ".join(rf"\left({tex(f)}\right)" for _, f in rule.factors)))
-    blocks.append(equation(r"\frac{\partial L}{\partial w_1}", rule.product))
+    blocks.append(equation(r"\frac{\partial L}{\partial w_1}", rule.product, ERROR_SIGNAL))
     check = (
         "SymPy confirms that this product equals the derivative of the composite "
         "$L(\\hat{y}(f(z_1(w_1))))$ for an arbitrary differentiable $f$."

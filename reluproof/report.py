@@ -266,7 +266,7 @@ def certificate_table(certificate: Mapping) -> Table:
         if isinstance(value, dict) and len(json.dumps(value)) > CERTIFICATE_VALUE_CHARS:
             rows.append((key, Literal(f"{len(value)} entries:")))
             for sub_key, sub_value in value.items():
-                rows.append((f"\u2003{sub_key}", Literal(_digest(sub_value))))
+                rows.append((f"-- {sub_key}", Literal(_digest(sub_value))))
         elif key.endswith("_latex") and isinstance(value, str) and width(value) < 60:
             rows.append((key, f"${value}$"))
         else:

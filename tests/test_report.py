@@ -124,7 +124,7 @@ def test_certificates_read_as_tables_not_dumps():
     assert keys[:4] == ["exact_latex", "value", "tails", "huge"]
     assert table.rows[0][1] == r"$\frac{1}{\sqrt{2 \pi}}$"
     assert "whole in report.json" in table.rows[3][1].text and len(table.rows[3][1].text) < 200
-    assert keys[4] == "nested" and keys[5].strip() == "key0"  # a nested dict: sub-rows
+    assert keys[4] == "nested" and keys[5] == "-- key0"  # a nested dict: sub-rows
 
 
 def test_summary_opens_the_document_with_both_tables(small_report, tmp_path):
