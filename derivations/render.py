@@ -151,9 +151,23 @@ def equation(lhs: str, expr, lead: sp.Expr | None = None) -> Aligned:
         shown = recognise(expr) if isinstance(expr, sp.Basic) else expr
         shown, pieces = name_long_arguments(shown)
         lines = display_lines(lhs, shown)
-    for symbol, definition in pieces:
-        lines.append(rf"\text{{where }} {tex(symbol)} &= {tex(definition)}")
-    return Aligned(tuple(lines))
+    return Aligned(tuple(lines) + _where_lines(pieces))
+
+
+def _where_lines(pieces) -> tuple[str, ...]:
+    return tuple(rf"\text{{where }} {tex(symbol)} &= {tex(value)}" for symbol, value in pieces)
+
+
+def _merge_where(displays: list[Aligned]) -> Aligned:
+    """Several equations in one display; a 'where u = ...' they all share is said once,
+    at the end (different ones stay with their own equation)."""
+    wheres = [
+        tuple(line for line in d.lines if line.startswith(r"\text{where }")) for d in displays
+    ]
+    if len(set(wheres)) == 1:
+        body = [line for d in displays for line in d.lines if line not in wheres[0]]
+        return Aligned(tuple(body) + wheres[0])
+    return Aligned(tuple(line for d in displays for line in d.lines))
 
 
 def _condition_text(condition, verdict: bool, values_text: str) -> str:
@@ -378,13 +392,13 @@ ERROR_SIGNAL = backprop.yhat - backprop.y  # dL/dyhat of the squared loss
 
 def _gradient_lines(gradients, restriction: str = "") -> Aligned:
     """One aligned line per gradient, the error signal yhat - y written out."""
-    lines: list[str] = []
+    displays = []
     for gradient_name, value in gradients:
         lhs = rf"\frac{{\partial L}}{{\partial {_weight_name(gradient_name)}}}"
         if restriction:
             lhs = rf"\left.{lhs}\right|_{{{restriction}}}"
-        lines.extend(equation(lhs, value, ERROR_SIGNAL).lines)
-    return Aligned(tuple(lines))
+        displays.append(equation(lhs, value, ERROR_SIGNAL))
+    return _merge_where(displays)
 
 
 def _two_unit_output(d: Derivation) -> tuple[sp.Expr, sp.Expr]:
@@ -395,6 +409,16 @@ def _two_unit_output(d: Derivation) -> tuple[sp.Expr, sp.Expr]:
     beta_1, beta_2 = sp.Symbol("beta_1", negative=True), sp.Symbol("beta_2", positive=True)
     spelled = v1 * f.subs(z, beta_1) + v2 * f.subs(z, beta_2) + backprop.c - backprop.y
     return spelled, backprop.yhat - backprop.y
+
+
+def _factors_display(factors: list) -> Aligned:
+    """(f_1) . (f_2) . ...: each factor as a person writes it, long arguments named once."""
+    shown, pieces = [], []
+    for factor in factors:
+        named, defined = name_long_arguments(recognise(factor))
+        shown.append(rf"\left({tex(named)}\right)")
+        pieces += [p for p in defined if p not in pieces]
+    return Aligned((r"& " + r" \cdot ".join(shown),) + _where_lines(pieces))
 
 
 def _chain_rule_blocks(name: str, overrides: dict | None, d: Derivation) -> list:
@@ -408,7 +432,7 @@ def _chain_rule_blocks(name: str, overrides: dict | None, d: Derivation) -> list
     )
     names = " ".join(n for n, _ in rule.factors)
     blocks.append(Display(rf"\frac{{\partial L}}{{\partial w_1}} = {names}"))
-    blocks.append(Display(r" \cdot ".join(rf"\left({tex(f)}\right)" for _, f in rule.factors)))
+    blocks.append(_factors_display([f for _, f in rule.factors]))
     blocks.append(equation(r"\frac{\partial L}{\partial w_1}", rule.product, ERROR_SIGNAL))
     check = (
         "SymPy confirms that this product equals the derivative of the composite "
