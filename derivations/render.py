@@ -330,14 +330,14 @@ def activation_section(
 DEATH_WORDS = {DIES: "**can die**", SATURATES: "saturates", NEITHER: "neither"}
 
 
-def _breakpoint_cell(b) -> str:
+def _breakpoint_cell(b, values: dict) -> str:
     if not b.continuous:
         kind = "jump"
     elif not b.differentiable:
         kind = "kink"
     else:
         kind = "differentiable, $C^{" + str(b.smoothness) + "}$"
-    return f"${tex(b.at)}$: {kind}"
+    return f"${tex(b.at.subs(values))}$: {kind}"
 
 
 def zero_set_text(d: Derivation, digits: int = 4) -> str:
@@ -359,7 +359,7 @@ def activation_summary(name: str, overrides: dict | None = None) -> dict[str, st
     return {
         "name": d.name,
         "title": f"${d.activation.title}$",
-        "breakpoints": "; ".join(_breakpoint_cell(b) for b in d.breakpoints) or "none",
+        "breakpoints": "; ".join(_breakpoint_cell(b, d.values) for b in d.breakpoints) or "none",
         "zero_set": zero_set_text(d),
         "death": DEATH_WORDS[d.death],
     }

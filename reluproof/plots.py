@@ -53,12 +53,15 @@ def plot_png(name: str, overrides: dict | None = None) -> bytes:
     low, high = _window(d)
     grid = np.linspace(low, high, SAMPLES)
     breakpoints = sorted(float(b.at.subs(d.values)) for b in d.breakpoints)
-    # a breakpoint on the grid would draw a jump as a steep segment: split the line there
+    # a jump drawn through would be a steep segment: split the line at each jump
     f_values = _numeric(d.activation.expr, d.values, grid)
     df_values = _numeric(d.derivative, d.values, grid)
-    for b in breakpoints:
-        cut = np.argmin(np.abs(grid - b))
-        df_values[cut] = np.nan
+    for b in d.breakpoints:
+        cut = np.argmin(np.abs(grid - float(b.at.subs(d.values))))
+        if not b.continuous:
+            f_values[cut] = np.nan
+        if not b.differentiable:
+            df_values[cut] = np.nan
 
     figure = Figure(figsize=(7.0, 2.6), dpi=DPI)
     axes = figure.subplots(1, 2)
