@@ -243,20 +243,25 @@ def _cut(text: str, limit: int = CERTIFICATE_VALUE_CHARS) -> str:
     return f"{text[: limit - 40].rstrip()} ... ({len(text):,} characters, {ELIDED})"
 
 
-def _scalar(value) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+def _compact(value) -> str:
+    """A JSON value as a person writes it: no quotes, lists in brackets, dicts as k: v."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
 
 
 def _digest(value) -> str:
-    """A value in one readable line: scalars as they are, short lists joined, long
-    content cut with a pointer to report.json."""
+    """A value in one readable line: scalars as they are, a list's items and a dict's
+    entries separated by semicolons, long content cut with a pointer to report.json."""
     if isinstance(value, list):
-        if all(not isinstance(v, (list, dict)) for v in value):
-            return _cut("; ".join(_scalar(v) for v in value))
-        return _cut(f"{len(value)} items; the first: {json.dumps(value[0])}")
+        return _cut("; ".join(_compact(v) for v in value) if value else "(none)")
     if isinstance(value, dict):
-        return _cut("; ".join(f"{k}: {_scalar(v)}" for k, v in value.items()))
-    return _cut(_scalar(value))
+        return _cut("; ".join(f"{k}: {_compact(v)}" for k, v in value.items()))
+    return _cut(_compact(value))
 
 
 def certificate_table(certificate: Mapping) -> Table:
