@@ -31,44 +31,43 @@ from derivations.catalogue import latex_names
 # Named functions (display only: each expands back to its definition)
 
 
-class Phi(sp.Function):
+class _Named(sp.Function):
+    """A function shown by its name; `head` is its LaTeX name."""
+
+    nargs = 1
+    head = ""
+    bracket_powers = False  # softplus(z)^2 could be read as softplus(z^2)
+
+    def _latex(self, printer, exp=None):
+        base = rf"{self.head}\left({printer._print(self.args[0])}\right)"
+        if exp is None:
+            return base
+        return rf"\left({base}\right)^{{{exp}}}" if self.bracket_powers else rf"{base}^{{{exp}}}"
+
+
+class Phi(_Named):
     """The standard normal CDF."""
 
-    nargs = 1
-
-    def _latex(self, printer, exp=None):
-        base = rf"\Phi\left({printer._print(self.args[0])}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
+    head = r"\Phi"
 
 
-class NormalDensity(sp.Function):
+class NormalDensity(_Named):
     """The standard normal density phi."""
 
-    nargs = 1
-
-    def _latex(self, printer, exp=None):
-        base = rf"\varphi\left({printer._print(self.args[0])}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
+    head = r"\varphi"
 
 
-class Logistic(sp.Function):
+class Logistic(_Named):
     """The logistic function sigma(u) = 1/(1 + e^-u)."""
 
-    nargs = 1
-
-    def _latex(self, printer, exp=None):
-        base = rf"\sigma\left({printer._print(self.args[0])}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
+    head = r"\sigma"
 
 
-class Softplus(sp.Function):
+class Softplus(_Named):
     """softplus(u) = log(1 + e^u)."""
 
-    nargs = 1
-
-    def _latex(self, printer, exp=None):
-        base = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
-        return base if exp is None else rf"\left({base}\right)^{{{exp}}}"
+    head = r"\operatorname{softplus}"
+    bracket_powers = True
 
 
 NAMED = {
