@@ -482,6 +482,8 @@ def _terms_tex(expr: sp.Expr) -> list[str]:
 
 NAME_ARGUMENTS_WIDER_THAN = 13
 PIECE_NAMES = ("u", "w")
+REPEATED_NAME = "t"
+REPEATED_CALL_WIDTH = 8
 
 
 def name_long_arguments(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.Expr]]]:
@@ -500,6 +502,18 @@ def name_long_arguments(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Symbol, s
         symbol = sp.Symbol(name)
         expr = expr.xreplace({argument: symbol})
         definitions.append((symbol, argument))
+    # still too wide: a call that repeats gets a name too (Mish'' has tanh(softplus z) 3x)
+    if width(_print(expr)) > LINE_BUDGET:
+        repeated = [
+            call
+            for call in expr.atoms(sp.Function)
+            if expr.count(call) > 1 and width(_print(call)) >= REPEATED_CALL_WIDTH
+        ]
+        if repeated:
+            call = max(repeated, key=lambda c: (width(_print(c)), sp.default_sort_key(c)))
+            symbol = sp.Symbol(REPEATED_NAME)
+            expr = expr.xreplace({call: symbol})
+            definitions.append((symbol, call))
     return expr, definitions
 
 

@@ -339,7 +339,7 @@ def build_report(
         "theorems": [r.to_dict() for r in results],
     }
     # Everything but the PDF first: a TeX problem must not cost the rest.
-    (directory / PLOTS).mkdir(exist_ok=True)
+    ensure_directory(directory / PLOTS)
     written = [write_atomic(directory / name, data) for name, data in files.items()]
     written += [
         write_atomic(directory / "report.tex", latex),
