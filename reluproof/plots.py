@@ -88,8 +88,9 @@ def plot_png(name: str, overrides: dict | None = None) -> bytes:
     handles, labels = axes[1].get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     if unique:
-        axes[1].legend(unique.values(), unique.keys(), fontsize=7, loc="best", frameon=False)
-    figure.tight_layout()
+        axes[1].legend(unique.values(), unique.keys(), fontsize=7, loc="upper left", framealpha=0.9)
+    # fixed margins: tight_layout would draw the figure twice over to find them
+    figure.subplots_adjust(left=0.07, right=0.985, bottom=0.17, top=0.9, wspace=0.18)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
