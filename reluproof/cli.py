@@ -198,8 +198,12 @@ def cmd_report(args) -> int:
     report = build_report(
         args.output, progress=_progress(args.quiet), pdf=not args.no_pdf, jobs=args.jobs
     )
+    figures = [p for p in report.written if p.suffix == ".png"]
     for path in report.written:
-        print(path)
+        if path not in figures:
+            print(path)
+    if figures:
+        print(f"{figures[0].parent}/ ({len(figures)} figures)")
     results = report.results
     unexpected = [r.theorem.id for r in results if not r.as_expected]
     say = _progress(args.quiet)

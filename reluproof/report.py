@@ -120,7 +120,7 @@ def report_activations(progress: Callable[[str], None], jobs: int) -> list[Activ
     chosen = names()
     out = []
     for i, part in enumerate(ordered_map(_report_activation, chosen, jobs), 1):
-        progress(f"[{i}/{len(chosen)}] derived and plotted {chosen[i - 1]}")
+        progress(f"[{i}/{len(chosen)}] derived {chosen[i - 1]}")
         out.append(part)
     return out
 
