@@ -169,20 +169,23 @@ def cmd_derive(args) -> int:
         text = render.markdown_document(sections, title, __version__)
     else:
         text = render.latex_document(sections, title, __version__)
-    pdf = None
+    _emit(text, args.output)  # the .tex first: a TeX problem costs only the PDF
     if args.pdf:
-        from reluproof.latex import compile_pdf
-
-        say("compiling with pdflatex")
-        pdf = compile_pdf(text)
-    _emit(text, args.output)
-    if pdf is not None:
         from pathlib import Path
 
+        from reluproof.latex import PdfError, compile_pdf
         from reluproof.output import write_atomic
 
+        say("compiling with pdflatex")
         pdf_path = Path(args.output).with_suffix(".pdf")
-        write_atomic(pdf_path, pdf)
+        try:
+            write_atomic(pdf_path, compile_pdf(text))
+        except PdfError as exc:
+            print(
+                f"reluproof: error: no {pdf_path} ({args.output} is written): {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         say(f"wrote {args.output} and {pdf_path}")
     return EXIT_OK
 

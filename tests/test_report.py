@@ -65,6 +65,20 @@ def test_a_failing_pdflatex_keeps_every_other_file_and_exits_1(
     assert "Traceback" not in err
 
 
+def test_derive_pdf_keeps_the_tex_when_pdflatex_fails(tmp_path, monkeypatch, capsys):
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "pdflatex").write_text(FAKE_PDFLATEX)
+    (fake_bin / "pdflatex").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake_bin}:/usr/bin:/bin")
+    target = tmp_path / "relu.tex"
+    code = main(["derive", "relu", "-o", str(target), "--pdf", "-q", "--jobs", "1"])
+    _, err = capsys.readouterr()
+    assert code == 1 and target.read_text().startswith("\\documentclass")
+    assert not (tmp_path / "relu.pdf").exists()
+    assert err.count("\n") == 1 and "lmodern.sty" in err
+
+
 def test_a_missing_package_names_the_file_and_what_to_install():
     assert shutil.which("pdflatex"), "pdflatex is required: apt-get install texlive-latex-base"
     source = (
