@@ -47,6 +47,7 @@ def approx(expr, digits: int = 10) -> str:
 @dataclass(frozen=True)
 class Prose:
     text: str  # inline math between $...$ is valid in both LaTeX and Markdown
+    latex_text: str = ""  # shown instead in LaTeX when `text` cannot be typeset there
 
 
 @dataclass(frozen=True)
@@ -569,7 +570,7 @@ def _ascii(text: str) -> str:
 def _escape(text: str) -> str:
     text = _ascii(text)
     text = text.replace("\\", r"\textbackslash{}")
-    for ch in "&%#_{}":
+    for ch in "&%#_{}$":
         text = text.replace(ch, "\\" + ch)
     text = text.replace("`", "").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
     # OT1 text fonts have no <, >, |: the kernel's \text... commands take them from others
@@ -583,7 +584,8 @@ def _latex_code(text: str) -> str:
     lines = []
     for line in _ascii(text).splitlines() or [""]:
         chunks = [_escape(line[i : i + 8]) for i in range(0, len(line), 8)]
-        lines.append("\\allowbreak{}".join(chunks))
+        # an empty line needs a box to end, or LaTeX stops: "There's no line here to end"
+        lines.append("\\allowbreak{}".join(chunks) or "\\mbox{}")
     return "{\\small\\ttfamily\\raggedright " + "\\\\\n".join(lines) + "\\par}\n\n"
 
 
@@ -663,7 +665,7 @@ def latex_block(block) -> str:
     if isinstance(block, Heading):
         return f"\\subsection*{{{_escape(block.text)}}}\n"
     if isinstance(block, Prose):
-        return _latex_prose(block.text) + "\n\n"
+        return _latex_prose(block.latex_text or block.text) + "\n\n"
     if isinstance(block, Code):
         return _latex_code(block.latex_text or block.text)
     if isinstance(block, Aligned):
