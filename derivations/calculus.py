@@ -3,35 +3,60 @@
 For one activation (and one binding of its parameters) `derive()` returns a frozen
 `Derivation`: first and second derivatives (and derivatives with respect to learnable
 parameters), the analysis of every breakpoint (one-sided limits of f, f', f''; continuity
-and differentiability as conditions on the parameters; the subgradient interval at a
-kink), limits of f and f' at +-inf, the zero-gradient set, the death classification,
-the range and monotonicity.
+and differentiability as conditions on the parameters; the Clarke subgradient interval
+[min, max] of the one-sided derivatives at a kink), limits of f and f' at +-inf, the
+zero-gradient set, the death classification (and the condition on the parameters under
+which the unit can die), the range and monotonicity. Limits and the range are given at
+the bound parameter values, with their symbolic forms beside them.
 
-Exact where the claim is exact. The one numeric step is locating isolated zeros of a
-transcendental f' (GELU, SiLU, Mish): they are bracketed by sign changes on a grid and
-refined with mpmath to 30 digits; such points are labelled `numeric`. The `proofs`
-package certifies them rigorously.
+Exact where the claim is exact. Zeros of f' on each piece are found by one method for
+every parameter value (`_ZeroFinder`): a polynomial or rational piece is solved exactly; a
+piece whose f' SymPy proves positive is done; otherwise the zeros of g = f' (stripped of
+factors SymPy proves positive) are found from the zeros of g', recursively: between two
+consecutive zeros of g', g is strictly monotone, so it has a zero there iff its values at
+the two ends have opposite signs; toward an infinite end a galloping search over
+z = anchor +- 2^k finds a sign change, and SymPy's limit settles the rest. Every sign is
+decided by ball arithmetic (python-flint's arb: never underflows, so f' = -1e-152 is
+negative, not 0) and every zero is enclosed by `numeric.intervals.locate_root`, the one
+root-isolation routine of the house. Such zeros are labelled `rigorous`; exact ones
+`exact`. Should the recursion not close (it does for every catalogue entry), the zeros
+come from a sign scan at 50 digits and are labelled `numeric`, never stated as fact.
+
+The one upward edge. `derivations` otherwise imports neither `numeric` nor `proofs`
+(DESIGN.md); the zero finder needs `numeric.intervals` (locate_root, ball, sign) and
+`numeric.oracle` (arb_function). Rather than keep a second root finder here, it imports
+them lazily, inside `_ZeroFinder`: `import derivations` never loads `numeric` or flint,
+and there is no import cycle, because `numeric.intervals` imports nothing from the house
+and `numeric.oracle` imports only `derivations.catalogue`, which imports nothing of this
+module.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
+from fractions import Fraction
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 from derivations import cache
-from derivations.catalogue import Activation, get, piecewise, z
+from derivations.catalogue import Activation, get, latex_names, piecewise, z
+from derivations.errors import ReluproofError
 
 MAX_ORDER = 3  # derivatives compared at breakpoints to find the smoothness class C^k
-ROOT_DIGITS = 30
-GRID = np.linspace(-40.0, 40.0, 16001)  # the bracket grid for isolated zeros of f'
+ROOT_DIGITS = 30  # significant digits to which isolated zeros of f' are enclosed
+MAX_DEPTH = 6  # derivatives of f' the zero finder may take before it gives up
+GALLOP = 4096  # the search toward an infinity probes anchor +- 2^k for |k| <= GALLOP
+PRECISIONS = (128, 512, 2048)  # bits tried, in turn, to decide a sign with arb
+
+EXACT, RIGOROUS, NUMERIC = "exact", "rigorous", "numeric"
 
 
 def _key(values: dict[sp.Symbol, sp.Expr]) -> tuple:
     return tuple(sorted((s.name, sp.srepr(v)) for s, v in values.items()))
+
+
+def _latex(expr) -> str:
+    return sp.latex(expr, symbol_names=latex_names())
 
 
 # ---------------------------------------------------------------------------------------
@@ -77,6 +102,12 @@ def holds(condition: sp.Boolean, values: dict[sp.Symbol, sp.Expr]) -> bool:
 # Results
 
 
+def _smoothness_text(k: int | None) -> str:
+    if k is None:
+        return "C^inf"
+    return f"C^{k}" if k >= 0 else "discontinuous"
+
+
 @dataclass(frozen=True)
 class Breakpoint:
     at: sp.Expr
@@ -90,9 +121,11 @@ class Breakpoint:
     at_value: sp.Expr
     continuous: bool
     differentiable: bool
-    subgradient: tuple[sp.Expr, sp.Expr]  # in the parameters
+    subgradient: tuple[sp.Expr, sp.Expr]  # (min, max) of the one-sided f', in the parameters
     subgradient_at_values: tuple[sp.Expr, sp.Expr]
-    smoothness: int  # largest k with f^(j)(b-) == f^(j)(b+) for j <= k (-1: jump in f)
+    # largest k with f^(j)(b-) == f^(j)(b+) for j <= k (-1: jump in f); None: C^inf, the
+    # two pieces are one analytic function at these values (a slope of exactly 1)
+    smoothness: int | None
 
     def to_dict(self) -> dict:
         return {
@@ -108,7 +141,7 @@ class Breakpoint:
             "differentiable_condition": str(self.differentiable_condition),
             "subgradient": [str(v) for v in self.subgradient_at_values],
             "subgradient_symbolic": [str(v) for v in self.subgradient],
-            "smoothness": f"C^{self.smoothness}" if self.smoothness >= 0 else "discontinuous",
+            "smoothness": _smoothness_text(self.smoothness),
         }
 
 
@@ -117,12 +150,19 @@ class ZeroGradientSet:
     """{z : f'(z) = 0} away from breakpoints, at the bound parameters.
 
     `intervals` are open intervals where f' vanishes identically; `points` are isolated
-    zeros, exact where SymPy solved for them and 30-digit floats (`numeric`) otherwise.
-    """
+    zeros: exact, or the midpoints of rigorous enclosures `enclosures` (lo, hi) to 30
+    digits. `method` says which: EXACT, RIGOROUS (arb enclosures) or NUMERIC (a float
+    scan, stated as such)."""
 
     intervals: tuple[tuple[sp.Expr, sp.Expr], ...]
     points: tuple[sp.Expr, ...]
-    numeric: bool
+    method: str
+    enclosures: tuple[tuple[Fraction, Fraction] | None, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        """Whether any isolated zero is not exact (enclosed or merely numeric)."""
+        return self.method != EXACT
 
     @property
     def as_set(self) -> sp.Set:
@@ -138,17 +178,30 @@ class ZeroGradientSet:
     def to_dict(self) -> dict:
         return {
             "set": str(self.as_set),
-            "latex": sp.latex(self.as_set),
+            "latex": _latex(self.as_set),
             "intervals": [[str(lo), str(hi)] for lo, hi in self.intervals],
             "points": [str(sp.N(p, 20)) for p in self.points],
+            "enclosures": [
+                None if e is None else [str(sp.Rational(e[0])), str(sp.Rational(e[1]))]
+                for e in self.enclosures
+            ],
             "positive_measure": self.positive_measure,
-            "numeric": self.numeric,
+            "method": self.method,
+            "numeric": self.method == NUMERIC,
         }
 
 
 DIES = "dies"  # f' = 0 on a set of positive measure: a unit can die exactly
 SATURATES = "saturates"  # f' -> 0 only at an infinity: gradients vanish, never exactly
 NEITHER = "neither"
+
+
+def _float_or_none(value: sp.Expr) -> float | None:
+    """A parameter as a float for convenience; None when it over- or underflows one."""
+    number = float(sp.N(value, 20))
+    if number in (float("inf"), float("-inf")) or (number == 0 and value != 0):
+        return None
+    return number
 
 
 @dataclass(frozen=True)
@@ -160,10 +213,13 @@ class Derivation:
     piece_derivatives: tuple[sp.Expr, ...]
     param_derivatives: dict  # learnable parameter name -> df/dparam
     breakpoints: tuple[Breakpoint, ...]
-    limits: dict  # "f(-oo)", "f(+oo)", "f'(-oo)", "f'(+oo)" -> expr (bound)
+    limits: dict  # "f(-oo)", "f(+oo)", "f'(-oo)", "f'(+oo)" -> value at the bound parameters
+    limits_symbolic: dict  # the same in the parameters (where SymPy's limit gives them)
     zero_gradient_set: ZeroGradientSet
     death: str
-    range: sp.Set
+    dies_condition: sp.Boolean  # in the parameters: f' vanishes identically on a piece
+    range: sp.Set  # at the bound parameters
+    range_symbolic: sp.Set
     monotonicity: str
     smoothness: int | None  # None: C^infinity (analytic pieces, no breakpoints)
 
@@ -177,31 +233,345 @@ class Derivation:
 
     def to_dict(self) -> dict:
         a = self.activation
+        names = {p.symbol: p.name for p in a.params}
         return {
             "name": a.name,
             "title": a.title,
-            "params": {s.name: str(v) for s, v in self.values.items()},
-            "params_float": {s.name: float(v) for s, v in self.values.items()},
-            "expr": {"sympy": str(a.expr), "latex": sp.latex(a.expr)},
-            "derivative": {"sympy": str(self.derivative), "latex": sp.latex(self.derivative)},
+            "params": {names[s]: str(v) for s, v in self.values.items()},
+            "params_float": {names[s]: _float_or_none(v) for s, v in self.values.items()},
+            "expr": {"sympy": str(a.expr), "latex": _latex(a.expr)},
+            "derivative": {"sympy": str(self.derivative), "latex": _latex(self.derivative)},
             "second_derivative": {
                 "sympy": str(self.second_derivative),
-                "latex": sp.latex(self.second_derivative),
+                "latex": _latex(self.second_derivative),
             },
             "param_derivatives": {
-                k: {"sympy": str(v), "latex": sp.latex(v)}
-                for k, v in self.param_derivatives.items()
+                k: {"sympy": str(v), "latex": _latex(v)} for k, v in self.param_derivatives.items()
             },
             "breakpoints": [b.to_dict() for b in self.breakpoints],
             "limits": {k: str(v) for k, v in self.limits.items()},
+            "limits_symbolic": {k: str(v) for k, v in self.limits_symbolic.items()},
             "zero_gradient_set": self.zero_gradient_set.to_dict(),
             "can_die": self.can_die,
             "death": self.death,
+            "dies_condition": str(self.dies_condition),
             "range": str(self.range),
+            "range_symbolic": str(self.range_symbolic),
             "monotonicity": self.monotonicity,
-            "smoothness": "C^inf" if self.smoothness is None else f"C^{self.smoothness}",
+            "smoothness": _smoothness_text(self.smoothness),
             "citation": a.citation,
+            "note": a.note,
         }
+
+
+# ---------------------------------------------------------------------------------------
+# Zeros of f' on a piece, for bound parameters
+
+
+class _Undecided(Exception):
+    """The rigorous zero finder could not close its argument (the caller falls back)."""
+
+
+@dataclass(frozen=True)
+class _Point:
+    """A point known exactly (`exact`) or enclosed in [lo, hi] (rationals, lo <= hi)."""
+
+    lo: Fraction
+    hi: Fraction
+    exact: sp.Expr | None = None
+
+    @property
+    def value(self) -> sp.Expr:
+        """The exact point, or the enclosure's midpoint to ROOT_DIGITS digits."""
+        if self.exact is not None:
+            return self.exact
+        return sp.Float(sp.Rational((self.lo + self.hi) / 2), ROOT_DIGITS)
+
+
+def _positive_free(expr: sp.Expr) -> sp.Expr:
+    """expr without the Mul factors SymPy proves positive."""
+    return sp.Mul(*[f for f in sp.Mul.make_args(expr) if f.is_positive is not True])
+
+
+def _essential(expr: sp.Expr) -> sp.Expr:
+    """expr over one denominator, without the factors SymPy proves positive: the same sign
+    and the same zeros (exp(z/100) in SiLU's f', exp(-z^2/2) in GELU's f'')."""
+    expr = sp.factor_terms(sp.together(expr))
+    numerator, denominator = sp.fraction(expr)
+    if denominator.is_positive is not True:
+        return expr
+    # multiplied out, so that (exp(z) + 1)**2 - 1 shows its positive terms
+    numerator = sp.expand(numerator, power_exp=False, power_base=False, log=False)
+    return _positive_free(sp.factor_terms(_common_exponential_out(numerator)))
+
+
+def _common_exponential_out(expr: sp.Expr) -> sp.Expr:
+    """exp(u), exp(2u), ... written as powers of one t = exp(u) > 0 so that the common
+    power is factored out and dropped (GELU-tanh: exp(2u) + exp(u)(...) -> exp(u) + ...)."""
+    exps = sorted((e for e in expr.atoms(sp.exp) if e.has(z)), key=sp.count_ops)
+    if len(exps) < 2:
+        return expr
+    base = exps[0].args[0]
+    ratios = {e: sp.cancel(e.args[0] / base) for e in exps}
+    if not all(r.is_Rational for r in ratios.values()):
+        return expr
+    t = sp.Dummy("t", positive=True)
+    in_t = sp.expand(expr.xreplace({e: t**r for e, r in ratios.items()}))
+    reduced = _positive_free(sp.factor_terms(in_t))
+    return reduced.xreplace({t: sp.exp(base)})
+
+
+def _linear_reduced(expr: sp.Expr) -> sp.Expr | None:
+    """a/b + z (times the sign of b) for expr = a + b*z, a and b free of a bare z and b of
+    known sign: the same sign and zeros, and its derivative loses the z (Mish)."""
+    parts = sp.collect(sp.expand_mul(expr), z, evaluate=False)
+    if set(parts) != {z, sp.S.One}:
+        return None
+    a, b = parts[sp.S.One], parts[z]
+    if b.is_positive:
+        return a / b + z
+    if b.is_negative:
+        return -(a / b + z)
+    return None
+
+
+def _forms(expr: sp.Expr) -> list[sp.Expr]:
+    """Expressions with the sign and zeros of expr, for the zero finder to choose from."""
+    expr = _limit_form(expr)  # tanh(u) = 1 - 2/(exp(2u) + 1): exp-polynomials differentiate
+    candidates = [_positive_free(sp.factor_terms(expr)), _essential(expr)]
+    candidates += [_linear_reduced(c) for c in candidates]
+    unique: list[sp.Expr] = []
+    for c in candidates:
+        if c is not None and c not in unique:
+            unique.append(c)
+    return unique
+
+
+def _decided(expr: sp.Expr) -> bool:
+    """Whether the zeros of expr need no further derivative."""
+    return (
+        not expr.has(z)
+        or expr.is_positive is True
+        or expr.is_negative is True
+        or expr.is_rational_function(z)
+    )
+
+
+def _best_form(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(g, essential g') for the form g of expr whose derivative is simplest: one step of
+    look-ahead (GELU wants f' as it is, SiLU over one denominator, Mish a/b + z)."""
+    scored = []
+    for g in _forms(expr):
+        dg = _essential(sp.diff(g, z))
+        scored.append((not _decided(dg), sp.count_ops(dg), g, dg))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return scored[0][2], scored[0][3]
+
+
+class _ZeroFinder:
+    """Zeros of a bound piece's f' strictly inside (lo, hi); see the module docstring.
+
+    `method` ends as EXACT when every step was exact, else RIGOROUS."""
+
+    def __init__(self):
+        from flint import arb, ctx
+
+        from numeric import intervals, oracle
+
+        self.arb, self.ctx, self.iv, self.oracle = arb, ctx, intervals, oracle
+        self.method = EXACT
+
+    # -- points and signs --
+    def point(self, exact: sp.Expr) -> _Point:
+        exact = sp.nsimplify(exact) if exact.is_Float else exact
+        if exact.is_Rational:
+            q = Fraction(int(exact.p), int(exact.q))
+            return _Point(q, q, exact)
+        with self.ctx.workprec(PRECISIONS[0]):
+            lo, hi = self.iv.ends(self.oracle.arb_constant(exact))
+        return _Point(lo, hi, exact)
+
+    def sign(self, fn, lo: Fraction, hi: Fraction | None = None) -> int:
+        """The sign of fn on [lo, hi] by arb; 0 when no precision tried decides it."""
+        for prec in PRECISIONS:
+            with self.ctx.workprec(prec):
+                try:
+                    s = self.iv.sign(fn(self.iv.ball(lo, hi)))
+                except (ValueError, ZeroDivisionError):
+                    s = 0
+            if s:
+                return s
+        return 0
+
+    def sign_at(self, g: sp.Expr, fn, p: _Point) -> int:
+        """The sign of g at p; 0 only when g(p) = 0 exactly."""
+        s = self.sign(fn, p.lo, p.hi)
+        if s:
+            return s
+        if p.exact is not None and sp.simplify(g.subs(z, p.exact)) == 0:
+            return 0
+        raise _Undecided(f"the sign of {g} at {p.value} is not decided")
+
+    # -- the recursion --
+    def zeros(self, g: sp.Expr, lo: sp.Expr, hi: sp.Expr, depth: int = 0) -> list[_Point]:
+        """Zeros of g strictly inside (lo, hi), in increasing order (g essential)."""
+        if not g.has(z):
+            return []  # a nonzero constant (an identically zero g is the caller's case)
+        if g.is_positive or g.is_negative:
+            return []
+        if g.is_rational_function(z):
+            return self._rational_zeros(g, lo, hi)
+        if depth >= MAX_DEPTH:
+            raise _Undecided(f"no decision after {MAX_DEPTH} derivatives")
+        g, dg = _best_form(g)
+        if dg == 0:
+            return []
+        critical = self.zeros(dg, lo, hi, depth + 1)
+        self.method = RIGOROUS
+        fn, dfn = self.oracle.arb_function(g), self.oracle.arb_function(dg)
+        inner = list(critical)
+        if not inner and lo == -sp.oo and hi == sp.oo:
+            inner = [self.point(sp.S.Zero)]  # an anchor: g is monotone on all of R
+        roots: list[_Point] = []
+        signs = []
+        for p in inner:
+            s = self.sign_at(g, fn, p)
+            if s == 0:
+                roots.append(p)  # g and g' vanish together: a zero of g at p
+            signs.append(s)
+        ends = [None if lo == -sp.oo else self.point(lo), *inner]
+        ends.append(None if hi == sp.oo else self.point(hi))
+        end_signs = [None if ends[0] is None else self.sign_at(g, fn, ends[0]), *signs]
+        end_signs.append(None if ends[-1] is None else self.sign_at(g, fn, ends[-1]))
+        for i in range(len(ends) - 1):
+            p, q, sp_, sq = ends[i], ends[i + 1], end_signs[i], end_signs[i + 1]
+            if p is not None and q is not None:
+                if sp_ * sq < 0:
+                    roots.append(self.locate(fn, p.hi, q.lo))
+                continue
+            anchor, s_anchor = (q, sq) if p is None else (p, sp_)
+            direction = -1 if p is None else 1
+            if s_anchor == 0:
+                continue  # strictly monotone away from a zero: no other zero
+            edge = anchor.lo if direction < 0 else anchor.hi
+            slope = self.sign(dfn, edge + direction)
+            if slope == 0:
+                raise _Undecided(f"the sign of {dg} near {edge + direction} is not decided")
+            if slope * direction * s_anchor > 0:
+                continue  # |g| grows toward the infinity: no zero
+            bracket = self.search(fn, edge, direction, s_anchor)
+            if bracket is not None:
+                roots.append(self.locate(fn, *bracket))
+                continue
+            limit = sp.limit(g, z, direction * sp.oo)
+            if limit.is_extended_real and (limit == 0 or sp.sign(limit) == s_anchor):
+                continue  # monotone toward a limit of the anchor's sign or 0: no zero
+            raise _Undecided(f"{g} tends to {limit}, yet no sign change was found")
+        return sorted(roots, key=lambda r: r.lo)
+
+    def _rational_zeros(self, g: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Point]:
+        numerator, _ = sp.fraction(sp.cancel(sp.together(g)))
+        poly = sp.Poly(numerator, z)
+        if poly.domain.is_QQ or poly.domain.is_ZZ:
+            candidates = poly.real_roots()
+        else:
+            candidates = list(sp.solveset(numerator, z, sp.S.Reals))
+        inside = {r for r in candidates if (lo < r) == sp.true and (r < hi) == sp.true}
+        return sorted((self.point(r) for r in inside), key=lambda p: p.lo)
+
+    def search(self, fn, anchor: Fraction, direction: int, s_anchor: int):
+        """A bracket of a sign change of the monotone fn on the side `direction` of anchor
+        (fn has sign s_anchor at anchor), or None when none was found up to 2^GALLOP."""
+
+        def probe(k: int) -> tuple[Fraction, int]:
+            x = anchor + direction * Fraction(2) ** k
+            return x, self.sign(fn, x)
+
+        def bracket(near: Fraction, far: Fraction) -> tuple[Fraction, Fraction]:
+            return (min(near, far), max(near, far))
+
+        x, s = probe(0)
+        if s == -s_anchor:  # the change is within 1: find its octave going in
+            near_k, far_k = -(GALLOP + 1), 0
+            step = 1
+            while step <= GALLOP:
+                _, s = probe(-step)
+                if s == s_anchor:
+                    near_k = -step
+                    break
+                if s == -s_anchor:
+                    far_k = -step
+                step *= 2
+        else:
+            near_k, far_k, bad_k = 0, None, None
+            k = 1
+            while k <= GALLOP:
+                _, s = probe(k)
+                if s == -s_anchor:
+                    far_k = k
+                    break
+                if s == 0:
+                    bad_k = k
+                    break
+                near_k = k
+                k *= 2
+            if far_k is None and bad_k is not None:  # arb gave up out there: narrow down
+                while bad_k - near_k > 1:
+                    mid = (near_k + bad_k) // 2
+                    _, s = probe(mid)
+                    if s == -s_anchor:
+                        far_k = mid
+                        break
+                    if s == s_anchor:
+                        near_k = mid
+                    else:
+                        bad_k = mid
+            if far_k is None:
+                return None
+        while far_k - near_k > 1 and near_k > -(GALLOP + 1):  # the octave of the change
+            mid = (near_k + far_k) // 2
+            _, s = probe(mid)
+            if s == s_anchor:
+                near_k = mid
+            elif s == -s_anchor:
+                far_k = mid
+            else:
+                break
+        near = anchor if near_k <= -(GALLOP + 1) else probe(near_k)[0]
+        return bracket(near, probe(far_k)[0])
+
+    def locate(self, fn, lo: Fraction, hi: Fraction) -> _Point:
+        last = None
+        for prec in PRECISIONS:
+            try:
+                root = self.iv.locate_root(fn, lo, hi, digits=ROOT_DIGITS, prec=prec)
+            except ArithmeticError as error:
+                last = error
+                continue
+            return _Point(root.lo, root.hi)
+        raise _Undecided(f"no enclosure of the zero in [{lo}, {hi}]: {last}")
+
+
+def _numeric_zeros(d: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Point]:
+    """The fallback when `_ZeroFinder` cannot close its argument: sign changes of d on a
+    log-spaced scan (|z| from 1e-30 to 1e30) at 50 digits, refined by mpmath. NUMERIC."""
+    import mpmath
+
+    f = sp.lambdify(z, d, "mpmath")
+    lo_f = -mpmath.inf if lo == -sp.oo else mpmath.mpf(sp.N(lo, 50))
+    hi_f = mpmath.inf if hi == sp.oo else mpmath.mpf(sp.N(hi, 50))
+    roots = []
+    with mpmath.workdps(50):
+        magnitudes = [mpmath.mpf(10) ** (e / 20) for e in range(-600, 601)]
+        grid = sorted({-m for m in magnitudes} | {mpmath.mpf(0)} | set(magnitudes))
+        grid = [x for x in grid if lo_f < x < hi_f]
+        values = [f(x) for x in grid]
+        for a, b, fa, fb in zip(grid, grid[1:], values, values[1:], strict=False):
+            if fa * fb < 0:
+                root = mpmath.findroot(f, (a, b), solver="anderson")
+                q = Fraction(mpmath.nstr(root, ROOT_DIGITS + 5))
+                roots.append(_Point(q, q))
+    return roots
 
 
 # ---------------------------------------------------------------------------------------
@@ -223,13 +593,32 @@ def _limit_form(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.tanh, lambda u: 1 - 2 / (sp.exp(2 * u) + 1))
 
 
-def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> sp.Expr:
-    """Limit of a piece at +-oo, in the parameters when their assumptions decide it
-    (ELU: -alpha), else at the bound values (leaky ReLU's slope may be 0)."""
-    result = sp.limit(expr, z, at)
-    if result.has(sp.sign, sp.Limit, sp.AccumBounds) or result is sp.nan:
-        result = sp.limit(expr.subs(values), z, at)
-    return result
+def _polynomial_limit(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
+    """The limit of a polynomial at +-oo from its leading term, when the sign of the leading
+    coefficient is known (no Gruntz: most pieces are linear); None otherwise."""
+    poly = sp.Poly(expr, z)
+    if poly.degree() <= 0:
+        return expr
+    lead = poly.LC()
+    direction = 1 if at == sp.oo else (-1) ** poly.degree()
+    if lead.is_positive:
+        return direction * sp.oo
+    if lead.is_negative:
+        return -direction * sp.oo
+    return None
+
+
+def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> tuple[sp.Expr, sp.Expr]:
+    """(symbolic, at the values): the limit of a piece at +-oo, in the parameters when
+    their assumptions decide it (ELU: -alpha), else at the bound values (leaky ReLU's slope
+    may be 0, and then the limit is 0)."""
+    for form in (expr, expr.subs(values)):
+        result = _polynomial_limit(form, at) if form.is_polynomial(z) else sp.limit(form, z, at)
+        if result is not None and not (
+            result.has(sp.sign, sp.Limit, sp.AccumBounds) or result is sp.nan
+        ):
+            return result, result.subs(values)
+    raise ReluproofError(f"SymPy found no limit of {expr} at {at} for these parameters.")
 
 
 def _branch_at(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
@@ -245,16 +634,18 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
     right = [_branch_at(d[index + 1], b) for d in derivs]
     cont = equality_condition(left[0], right[0])
     diff = equality_condition(left[1], right[1])
-    bl = [sp.nsimplify(v.subs(values)) if v.free_symbols else v.subs(values) for v in left]
-    br = [sp.nsimplify(v.subs(values)) if v.free_symbols else v.subs(values) for v in right]
-    smoothness = -1
+    smoothness: int | None = -1
     for order in range(MAX_ORDER + 1):
         if not holds(equality_condition(left[order], right[order]), values):
             break
         smoothness = order
-    lo_d, hi_d = left[1], right[1]
-    if sp.N(bl[1] - br[1], 30) > 0:
-        lo_d, hi_d = hi_d, lo_d
+    if smoothness == MAX_ORDER:
+        # every order compared agrees: C^inf when the two pieces are one function here
+        pieces = (derivs[0][index].subs(values), derivs[0][index + 1].subs(values))
+        if sp.simplify(pieces[0] - pieces[1]) == 0:
+            smoothness = None
+    # the Clarke interval: between the one-sided derivatives, whichever is smaller
+    subgradient = (sp.Min(left[1], right[1]), sp.Max(left[1], right[1]))
     return Breakpoint(
         at=b,
         left_value=left[0],
@@ -266,68 +657,77 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
         at_value=b.subs(values),
         continuous=holds(cont, values),
         differentiable=holds(diff, values),
-        subgradient=(lo_d, hi_d),
-        subgradient_at_values=(lo_d.subs(values), hi_d.subs(values)),
+        subgradient=subgradient,
+        subgradient_at_values=tuple(sp.simplify(s.subs(values)) for s in subgradient),
         smoothness=smoothness,
     )
 
 
-def _isolated_zeros(d: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> tuple[list[sp.Expr], bool]:
-    """Zeros of a piece's derivative (bound parameters) strictly inside (lo, hi).
+@dataclass
+class _PieceAnalysis:
+    """Zeros of f' inside one piece (bound parameters), and the sign of f' between them."""
 
-    Polynomial pieces are solved exactly. Otherwise sign changes on GRID are refined with
-    mpmath (numeric=True)."""
-    if not d.has(z):
-        return [], False
-    if d.is_polynomial(z):
-        roots = [r for r in sp.Poly(d, z).real_roots() if (lo < r) == sp.true and (r < hi)]
-        return sorted(set(roots), key=lambda r: float(r)), False
-    f_np = sp.lambdify(z, d, ["scipy", "numpy"])
-    lo_f = float(lo) if lo.is_finite else -math.inf
-    hi_f = float(hi) if hi.is_finite else math.inf
-    grid = GRID[(GRID > lo_f) & (GRID < hi_f)]
-    with np.errstate(all="ignore"):
-        values = np.asarray(f_np(grid), dtype=float) * np.ones_like(grid)
-    sign = np.sign(values)
-    change = np.nonzero((sign[:-1] * sign[1:]) < 0)[0]
-    f_mp = sp.lambdify(z, d, "mpmath")
-    roots = []
-    with mpmath.workdps(ROOT_DIGITS + 10):
-        for i in change:
-            root = mpmath.findroot(f_mp, (grid[i], grid[i + 1]), solver="anderson")
-            roots.append(sp.Float(mpmath.nstr(root, ROOT_DIGITS), ROOT_DIGITS))
-    return roots, True
+    roots: list[_Point]
+    signs: list[int]  # one per sub-interval cut at the roots
+    method: str
 
 
-def _sign_at(d: sp.Expr, point: sp.Expr) -> int:
-    value = sp.N(d.subs(z, point), 30)
-    if value == 0:
-        return 0
-    return 1 if value > 0 else -1
-
-
-def _test_points(lo: sp.Expr, hi: sp.Expr, cuts: list[sp.Expr]) -> list[sp.Expr]:
-    """One point inside each sub-interval of (lo, hi) cut at `cuts`."""
-    ends = [lo, *cuts, hi]
-    points = []
-    for a, b in zip(ends[:-1], ends[1:], strict=True):
-        if a == -sp.oo and b == sp.oo:
-            points.append(sp.S.Zero)
-        elif a == -sp.oo:
-            points.append(sp.nsimplify(b) - 1)
-        elif b == sp.oo:
-            points.append(sp.nsimplify(a) + 1)
+def _analyse_piece(piece: sp.Expr, lo: sp.Expr, hi: sp.Expr, finder) -> _PieceAnalysis:
+    """`piece` is f on (lo, hi), parameters bound. Its f' is taken of the exp form of tanh
+    (`_limit_form`), whose derivatives stay exponential polynomials."""
+    d = sp.diff(piece, z)
+    g = _essential(d)
+    if not g.has(z):
+        return _PieceAnalysis([], [int(sp.sign(g))], EXACT)
+    if g.is_positive or g.is_negative:
+        return _PieceAnalysis([], [1 if g.is_positive else -1], EXACT)
+    zf = finder()
+    zf.method = EXACT
+    try:
+        roots = zf.zeros(sp.diff(_limit_form(piece), z), lo, hi)
+        method = zf.method
+    except _Undecided:
+        roots, method = _numeric_zeros(d, lo, hi), NUMERIC
+    # one test point strictly inside each sub-interval between consecutive roots
+    cuts = [None if lo == -sp.oo else zf.point(lo), *roots, None if hi == sp.oo else zf.point(hi)]
+    exact_g = g.is_rational_function(z)
+    fn = None if exact_g else zf.oracle.arb_function(g)
+    signs = []
+    for p, q in zip(cuts[:-1], cuts[1:], strict=True):
+        if p is None and q is None:
+            t = Fraction(0)
+        elif p is None:
+            t = q.lo - 1
+        elif q is None:
+            t = p.hi + 1
         else:
-            points.append((sp.nsimplify(a) + sp.nsimplify(b)) / 2)
-    return points
+            t = (p.hi + q.lo) / 2
+        if exact_g:
+            signs.append(int(sp.sign(g.subs(z, sp.Rational(t)))))
+        else:
+            signs.append(zf.sign(fn, t))
+    return _PieceAnalysis(roots, signs, method)
 
 
-def _range(finite: list, limits: list, values: dict) -> sp.Set:
-    """Range of a continuous f on R: an interval between the least and greatest of its
-    limits at +-oo and its values at breakpoints and critical points (`finite`); an end is
-    closed when a finite point attains it. Candidates are symbolic, ordered at `values`."""
+def _critical_value(piece: sp.Expr, point: _Point, finder) -> sp.Expr:
+    """f at a zero of f': exact at an exact point; at an enclosed one, the midpoint of the
+    arb enclosure of f over the enclosure, to ROOT_DIGITS digits."""
+    if point.exact is not None:
+        return sp.simplify(piece.subs(z, point.exact))
+    zf = finder()
+    fn = zf.oracle.arb_function(piece)
+    with zf.ctx.workprec(PRECISIONS[0]):
+        lo, hi = zf.iv.ends(fn(zf.iv.ball(point.lo, point.hi)))
+    return sp.Float(sp.Rational((lo + hi) / 2), ROOT_DIGITS)
+
+
+def _range(finite: list, limits: list, symbolic: list) -> tuple[sp.Set, sp.Set]:
+    """Range of a continuous f on R, at the values and in the parameters: an interval
+    between the least and greatest of its limits at +-oo and its values at breakpoints and
+    critical points (`finite`); an end is closed when a finite point attains it.
+    `symbolic` holds the same candidates (finite then limits) in the parameters."""
     candidates = finite + limits
-    key = [sp.N(v.subs(values), 30) for v in candidates]
+    key = [sp.N(v, 30) for v in candidates]
     finite_keys = key[: len(finite)]
     lo = min(range(len(candidates)), key=lambda i: key[i])
     hi = max(range(len(candidates)), key=lambda i: key[i])
@@ -335,22 +735,23 @@ def _range(finite: list, limits: list, values: dict) -> sp.Set:
     def attained(i):
         return key[i].is_finite and any(sp.N(key[i] - f, 25) == 0 for f in finite_keys)
 
-    return sp.Interval(candidates[lo], candidates[hi], not attained(lo), not attained(hi))
+    opens = (not attained(lo), not attained(hi))
+    return (
+        sp.Interval(candidates[lo], candidates[hi], *opens),
+        sp.Interval(symbolic[lo], symbolic[hi], *opens),
+    )
 
 
-def _critical_value(pieces, breaks, point):
-    """f at a critical point: exact at an exact point, 30 digits at a numeric one."""
-    if point.is_Float:
-        return sp.N(_eval_piecewise(pieces, breaks, point, simplify=False), ROOT_DIGITS)
-    return _eval_piecewise(pieces, breaks, point)
-
-
-def _eval_piecewise(pieces, breaks, point, simplify=True):
-    tidy = sp.simplify if simplify else (lambda e: e)
-    for expr, b in zip(pieces, [*breaks, sp.oo], strict=True):
-        if sp.N(point - b, 30) <= 0:
-            return tidy(expr.subs(z, point))
-    return tidy(pieces[-1].subs(z, point))
+def _monotonicity(signs: list[int]) -> str:
+    if all(s > 0 for s in signs):
+        return "strictly increasing"
+    if all(s >= 0 for s in signs):
+        return "non-decreasing"
+    if all(s < 0 for s in signs):
+        return "strictly decreasing"
+    if all(s <= 0 for s in signs):
+        return "non-increasing"
+    return "not monotone"
 
 
 def _derive(a: Activation, values: dict) -> Derivation:
@@ -371,49 +772,64 @@ def _derive(a: Activation, values: dict) -> Derivation:
     breakpoints = tuple(_breakpoint(a, i, derivs, values) for i in range(len(a.pieces) - 1))
 
     outer = [_limit_form(pieces[0]), _limit_form(pieces[-1])]
-    limits = {
+    both = {
         "f(-oo)": _limit(outer[0], -sp.oo, values),
         "f(+oo)": _limit(outer[1], sp.oo, values),
         "f'(-oo)": _limit(sp.diff(outer[0], z), -sp.oo, values),
         "f'(+oo)": _limit(sp.diff(outer[1], z), sp.oo, values),
     }
+    limits = {k: v[1] for k, v in both.items()}
+    limits_symbolic = {k: v[0] for k, v in both.items()}
+
+    finder_instance: list[_ZeroFinder] = []
+
+    def finder() -> _ZeroFinder:  # flint and numeric are loaded only when needed
+        if not finder_instance:
+            finder_instance.append(_ZeroFinder())
+        return finder_instance[0]
 
     bound_pieces = [e.subs(values) for e in pieces]
     bound_first = [d.subs(values) for d in first]
-    bound_breaks = [b.at_value for b in breakpoints]
-    ends = [-sp.oo, *bound_breaks, sp.oo]
-    intervals, points, numeric, const_values, signs = [], [], False, [], []
-    for d, lo, hi, piece in zip(bound_first, ends[:-1], ends[1:], pieces, strict=True):
+    ends = [-sp.oo, *(b.at_value for b in breakpoints), sp.oo]
+    intervals, points, enclosures, methods, signs = [], [], [], [EXACT], []
+    const_values, const_symbolic, critical_values = [], [], []
+    for d, lo, hi, piece, bound in zip(
+        bound_first, ends[:-1], ends[1:], pieces, bound_pieces, strict=True
+    ):
         if d == 0 or (not d.has(z) and d.is_zero):
             intervals.append((lo, hi))
-            const_values.append(piece)
+            const_values.append(bound)
+            const_symbolic.append(piece if not piece.has(z) else bound)
             signs.append(0)
             continue
-        roots, was_numeric = _isolated_zeros(d, lo, hi)
-        numeric |= was_numeric
-        points.extend(roots)
-        signs.extend(_sign_at(d, t) for t in _test_points(lo, hi, roots))
-    zero_set = ZeroGradientSet(tuple(intervals), tuple(points), numeric)
+        analysis = _analyse_piece(bound, lo, hi, finder)
+        methods.append(analysis.method)
+        signs.extend(analysis.signs)
+        for root in analysis.roots:
+            points.append(root.value)
+            enclosures.append(None if root.exact is not None else (root.lo, root.hi))
+            critical_values.append(_critical_value(bound, root, finder))
+    method = NUMERIC if NUMERIC in methods else RIGOROUS if RIGOROUS in methods else EXACT
+    zero_set = ZeroGradientSet(tuple(intervals), tuple(points), method, tuple(enclosures))
 
     if zero_set.positive_measure:
         death = DIES
-    elif limits["f'(-oo)"].subs(values) == 0 or limits["f'(+oo)"].subs(values) == 0:
+    elif limits["f'(-oo)"] == 0 or limits["f'(+oo)"] == 0:
         death = SATURATES
     else:
         death = NEITHER
+    dies_condition = sp.Or(*(equality_condition(d, 0) for d in first if not d.has(z)))
 
-    if all(s > 0 for s in signs):
-        monotonicity = "strictly increasing"
-    elif all(s >= 0 for s in signs):
-        monotonicity = "non-decreasing"
-    elif all(s < 0 for s in signs):
-        monotonicity = "strictly decreasing"
-    elif all(s <= 0 for s in signs):
-        monotonicity = "non-increasing"
-    else:
-        monotonicity = "not monotone"
-
-    smoothness = min((b.smoothness for b in breakpoints), default=None)
+    breaks_bound = [b.left_value.subs(values) for b in breakpoints]
+    value_range, symbolic_range = _range(
+        const_values + breaks_bound + critical_values,
+        [limits["f(-oo)"], limits["f(+oo)"]],
+        const_symbolic
+        + [b.left_value for b in breakpoints]
+        + critical_values
+        + [limits_symbolic["f(-oo)"], limits_symbolic["f(+oo)"]],
+    )
+    finite_smoothness = [b.smoothness for b in breakpoints if b.smoothness is not None]
     return Derivation(
         activation=a,
         values=values,
@@ -423,17 +839,14 @@ def _derive(a: Activation, values: dict) -> Derivation:
         param_derivatives=param_derivatives,
         breakpoints=breakpoints,
         limits=limits,
+        limits_symbolic=limits_symbolic,
         zero_gradient_set=zero_set,
         death=death,
-        range=_range(
-            const_values
-            + [b.left_value for b in breakpoints]
-            + [_critical_value(bound_pieces, bound_breaks, c) for c in points],
-            [limits["f(-oo)"], limits["f(+oo)"]],
-            values,
-        ),
-        monotonicity=monotonicity,
-        smoothness=smoothness,
+        dies_condition=dies_condition,
+        range=value_range,
+        range_symbolic=symbolic_range,
+        monotonicity=_monotonicity(signs),
+        smoothness=min(finite_smoothness, default=None),
     )
 
 

@@ -223,11 +223,20 @@ _pos = {"positive": True}
 
 
 def _P(
-    name, default, domain, description, learnable=False, uniform_between=None, latex="", **assume
+    name,
+    default,
+    domain,
+    description,
+    learnable=False,
+    uniform_between=None,
+    latex="",
+    symbol_name="",
+    **assume,
 ):
+    # the symbol's name must be one sympy.sympify reads back (not "lambda", a keyword)
     return Parameter(
         name,
-        sp.Symbol(name, real=True, **assume),
+        sp.Symbol(symbol_name or name, real=True, **assume),
         sp.sympify(default),
         domain,
         description,
@@ -304,8 +313,10 @@ def _build() -> dict[str, Activation]:
         (lower, upper, r),
         citation="Xu, Wang, Chen & Li 2015",
         constraints=(sp.Le(lower.symbol, upper.symbol),),
-        note="Training mode: r ~ U(lower, upper) drawn afresh; every statement holds for "
-        "each r in [lower, upper].",
+        note="Training mode: r ~ U(lower, upper) is drawn afresh at every step. The results "
+        "are for the r given (default: the mean of the law); over [lower, upper] they change "
+        "with r, as the conditions say: the unit can die iff r = 0 (dies_condition), it is "
+        "differentiable at 0 iff r = 1, and its subgradient there is [min(r, 1), max(r, 1)].",
     )
 
     alpha = _P("alpha", 1, pos, "scale of the negative saturation", **_pos)
@@ -319,7 +330,15 @@ def _build() -> dict[str, Activation]:
     )
 
     s_alpha = _P("alpha", SELU_ALPHA, pos, "alpha_01, the self-normalising constant", **_pos)
-    s_lambda = _P("lambda", SELU_LAMBDA, pos, "lambda_01, the self-normalising scale", **_pos)
+    s_lambda = _P(
+        "lambda",
+        SELU_LAMBDA,
+        pos,
+        "lambda_01, the self-normalising scale",
+        latex=r"\lambda",
+        symbol_name="lambda_",
+        **_pos,
+    )
     add(
         "selu",
         r"\mathrm{SELU}",

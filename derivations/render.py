@@ -130,7 +130,13 @@ def activation_section(name: str, overrides: dict | None = None) -> Section:
                     rf" f'({tex(b.at)}^+) = {tex(b.right_derivative)}"
                 )
             )
-            smooth = f"$C^{{{b.smoothness}}}$" if b.smoothness >= 0 else "discontinuous"
+            smooth = (
+                "$C^\\infty$"  # the pieces are one analytic function at these values
+                if b.smoothness is None
+                else f"$C^{{{b.smoothness}}}$"
+                if b.smoothness >= 0
+                else "discontinuous"
+            )
             text = (
                 f"At $z = {tex(b.at)}$: continuous "
                 f"{_condition_text(b.continuous_condition, b.continuous, vals)}; "
