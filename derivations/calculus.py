@@ -658,7 +658,7 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
         continuous=holds(cont, values),
         differentiable=holds(diff, values),
         subgradient=subgradient,
-        subgradient_at_values=tuple(sp.simplify(s.subs(values)) for s in subgradient),
+        subgradient_at_values=tuple(s.subs(values) for s in subgradient),
         smoothness=smoothness,
     )
 
