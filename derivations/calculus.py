@@ -45,7 +45,7 @@ from derivations.errors import ReluproofError
 MAX_ORDER = 3  # derivatives compared at breakpoints to find the smoothness class C^k
 ROOT_DIGITS = 30  # significant digits to which isolated zeros of f' are enclosed
 MAX_DEPTH = 6  # derivatives of f' the zero finder may take before it gives up
-GALLOP = 4096  # the search toward an infinity probes anchor +- 2^k for |k| <= GALLOP
+GALLOP = 16384  # the search toward an infinity probes anchor +- 2^k, |k| <= GALLOP (> 1e4000)
 PRECISIONS = (128, 512, 2048)  # bits tried, in turn, to decide a sign with arb
 
 EXACT, RIGOROUS, NUMERIC = "exact", "rigorous", "numeric"
@@ -716,9 +716,13 @@ def _critical_value(piece: sp.Expr, point: _Point, finder) -> sp.Expr:
         return sp.simplify(piece.subs(z, point.exact))
     zf = finder()
     fn = zf.oracle.arb_function(piece)
-    with zf.ctx.workprec(PRECISIONS[0]):
-        lo, hi = zf.iv.ends(fn(zf.iv.ball(point.lo, point.hi)))
-    return sp.Float(sp.Rational((lo + hi) / 2), ROOT_DIGITS)
+    for prec in PRECISIONS:
+        with zf.ctx.workprec(prec):
+            value = fn(zf.iv.ball(point.lo, point.hi))
+            if value.is_finite():
+                lo, hi = zf.iv.ends(value)
+                return sp.Float(sp.Rational((lo + hi) / 2), ROOT_DIGITS)
+    raise ReluproofError(f"f at its critical point {point.value} could not be enclosed.")
 
 
 def _range(finite: list, limits: list, symbolic: list) -> tuple[sp.Set, sp.Set]:
