@@ -308,13 +308,15 @@ def _essential(expr: sp.Expr) -> sp.Expr:
 def _common_exponential_out(expr: sp.Expr) -> sp.Expr:
     """exp(u), exp(2u), ... written as powers of one t = exp(u) > 0 so that the common
     power is factored out and dropped (GELU-tanh: exp(2u) + exp(u)(...) -> exp(u) + ...)."""
-    exps = sorted((e for e in expr.atoms(sp.exp) if e.has(z)), key=sp.count_ops)
+    exps = sorted((e for e in expr.atoms(sp.exp) if e.has(z)), key=sp.default_sort_key)
     if len(exps) < 2:
         return expr
-    base = exps[0].args[0]
-    ratios = {e: sp.cancel(e.args[0] / base) for e in exps}
+    ratios = {e: sp.cancel(e.args[0] / exps[0].args[0]) for e in exps}
     if not all(r.is_Rational for r in ratios.values()):
         return expr
+    unit = min(abs(r) for r in ratios.values())  # t = exp(u) with u the smallest multiple
+    base = exps[0].args[0] * unit
+    ratios = {e: r / unit for e, r in ratios.items()}
     t = sp.Dummy("t", positive=True)
     in_t = sp.expand(expr.xreplace({e: t**r for e, r in ratios.items()}))
     reduced = _positive_free(sp.factor_terms(in_t))
@@ -335,16 +337,23 @@ def _linear_reduced(expr: sp.Expr) -> sp.Expr | None:
     return None
 
 
-def _forms(expr: sp.Expr) -> list[sp.Expr]:
-    """Expressions with the sign and zeros of expr, for the zero finder to choose from."""
+def _forms(expr: sp.Expr):
+    """Expressions with the sign and zeros of expr, for the zero finder to choose from,
+    cheapest first (generated lazily: the first good one ends the search)."""
     expr = _limit_form(expr)  # tanh(u) = 1 - 2/(exp(2u) + 1): exp-polynomials differentiate
-    candidates = [_positive_free(sp.factor_terms(expr)), _essential(expr)]
-    candidates += [_linear_reduced(c) for c in candidates]
-    unique: list[sp.Expr] = []
-    for c in candidates:
-        if c is not None and c not in unique:
-            unique.append(c)
-    return unique
+    seen: list[sp.Expr] = []
+    essential = _essential(expr)
+    raw = _positive_free(sp.factor_terms(expr))
+    for make in (
+        lambda: essential,
+        lambda: raw,
+        lambda: _linear_reduced(essential),
+        lambda: _linear_reduced(raw),
+    ):
+        form = make()
+        if form is not None and form not in seen:
+            seen.append(form)
+            yield form
 
 
 def _decided(expr: sp.Expr) -> bool:
@@ -358,14 +367,17 @@ def _decided(expr: sp.Expr) -> bool:
 
 
 def _best_form(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """(g, essential g') for the form g of expr whose derivative is simplest: one step of
-    look-ahead (GELU wants f' as it is, SiLU over one denominator, Mish a/b + z)."""
+    """(g, essential g') for a form g of expr whose derivative needs no further step, else
+    the one whose derivative is simplest: GELU wants f' as it is, SiLU over one
+    denominator, Mish a/b + z."""
     scored = []
     for g in _forms(expr):
         dg = _essential(sp.diff(g, z))
-        scored.append((not _decided(dg), sp.count_ops(dg), g, dg))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return scored[0][2], scored[0][3]
+        if _decided(dg):
+            return g, dg
+        scored.append((sp.count_ops(dg), g, dg))
+    scored.sort(key=lambda t: t[0])
+    return scored[0][1], scored[0][2]
 
 
 class _ZeroFinder:
@@ -575,6 +587,208 @@ def _numeric_zeros(d: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Point]:
 
 
 # ---------------------------------------------------------------------------------------
+# Limits at +-oo from the pieces' asymptotic forms (Gruntz only when these do not decide)
+
+# How a subexpression behaves as z -> +-oo: the limit, and for 0 and oo the kind of
+# approach, polynomial or exponential (z**3 exp(-z) -> 0 exponentially; 1/z -> 0
+# polynomially), with its sign (None: unknown). A product of an exponentially small
+# factor and polynomially large ones tends to 0; 0*oo of any other kind is not decided.
+_FIN, _ZERO, _INF = "finite", "zero", "infinite"
+_POLY, _EXP, _UNKNOWN = "poly", "exp", "unknown"
+
+
+@dataclass(frozen=True)
+class _Asymptote:
+    kind: str  # _FIN (a nonzero finite limit), _ZERO or _INF
+    value: sp.Expr = sp.S.Zero  # the finite limit
+    rate: str = _POLY  # for _ZERO and _INF
+    sign: int | None = None  # for _ZERO and _INF
+
+
+class _NoDecision(Exception):
+    pass
+
+
+def _sign_of(value: sp.Expr) -> int | None:
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    return None
+
+
+def _finite(value: sp.Expr) -> _Asymptote:
+    if value.is_zero:
+        raise _NoDecision  # a cancellation: the rate of approach to 0 is unknown
+    if value.is_zero is None or not value.is_finite:
+        raise _NoDecision
+    return _Asymptote(_FIN, value)
+
+
+def _asymptote(expr: sp.Expr, at: int) -> _Asymptote:
+    """The behaviour of expr as z -> at*oo (at = +-1); _NoDecision when the rules below do
+    not decide it (the caller then asks Gruntz)."""
+    if not expr.has(z):
+        return _finite(expr) if not expr.is_zero else _Asymptote(_ZERO, rate=_EXP, sign=0)
+    if expr == z:
+        return _Asymptote(_INF, rate=_POLY, sign=at)
+    if isinstance(expr, sp.Add):
+        return _add([_asymptote(t, at) for t in expr.args])
+    if isinstance(expr, sp.Mul):
+        return _mul([_asymptote(f, at) for f in expr.args])
+    if isinstance(expr, sp.Pow) and not expr.exp.has(z):
+        return _pow(_asymptote(expr.base, at), expr.exp)
+    if isinstance(expr, sp.exp):
+        inner = _asymptote(expr.args[0], at)
+        if inner.kind == _INF and inner.sign == 1:
+            return _Asymptote(_INF, rate=_EXP, sign=1)
+        if inner.kind == _INF and inner.sign == -1:
+            return _Asymptote(_ZERO, rate=_EXP, sign=1)
+        if inner.kind == _ZERO:
+            return _Asymptote(_FIN, sp.S.One)
+        if inner.kind == _FIN:
+            return _finite(sp.exp(inner.value))
+    if isinstance(expr, (sp.erf, sp.tanh)):
+        inner = _asymptote(expr.args[0], at)
+        if inner.kind == _INF and inner.sign:
+            return _Asymptote(_FIN, sp.Integer(inner.sign))
+        if inner.kind == _FIN:
+            return _finite(expr.func(inner.value))
+    if isinstance(expr, sp.erfc):
+        inner = _asymptote(expr.args[0], at)
+        if inner.kind == _INF and inner.sign == 1:
+            return _Asymptote(_ZERO, rate=_EXP, sign=1)
+        if inner.kind == _INF and inner.sign == -1:
+            return _Asymptote(_FIN, sp.Integer(2))
+        if inner.kind == _FIN:
+            return _finite(sp.erfc(inner.value))
+    if isinstance(expr, sp.log):
+        rest = expr.args[0] - 1
+        if isinstance(expr.args[0], sp.Add) and not (rest.is_Add and sp.S.One in rest.args):
+            small = _asymptote(rest, at)
+            if small.kind == _ZERO:  # log(1 + t) ~ t
+                return small
+        inner = _asymptote(expr.args[0], at)
+        if inner.kind == _INF and inner.sign == 1:
+            return _Asymptote(_INF, rate=_POLY, sign=1)  # slower than any power: still poly
+        if inner.kind == _FIN and inner.value.is_positive:
+            return _finite(sp.log(inner.value))
+    raise _NoDecision
+
+
+def _add(terms: list[_Asymptote]) -> _Asymptote:
+    terms = [t for t in terms if not (t.kind == _ZERO and t.sign == 0)]  # exact zeros
+    for rate in (_EXP, _POLY):
+        big = [t for t in terms if t.kind == _INF and t.rate == rate]
+        if big:
+            signs = {t.sign for t in big}
+            if len(signs) != 1 or None in signs:
+                raise _NoDecision
+            return _Asymptote(_INF, rate=rate, sign=signs.pop())
+    if any(t.kind == _INF for t in terms):
+        raise _NoDecision
+    finite = [t.value for t in terms if t.kind == _FIN]
+    if finite:
+        return _finite(sp.Add(*finite))
+    zeros = [t for t in terms if t.kind == _ZERO]
+    if not zeros:
+        return _Asymptote(_ZERO, rate=_EXP, sign=0)
+    rate = _EXP if all(t.rate == _EXP for t in zeros) else _UNKNOWN
+    signs = {t.sign for t in zeros}
+    return _Asymptote(_ZERO, rate=rate, sign=signs.pop() if len(signs) == 1 else None)
+
+
+def _mul(factors: list[_Asymptote]) -> _Asymptote:
+    if any(f.kind == _ZERO and f.sign == 0 for f in factors):
+        return _Asymptote(_ZERO, rate=_EXP, sign=0)
+    zeros = [f for f in factors if f.kind == _ZERO]
+    infs = [f for f in factors if f.kind == _INF]
+    value = sp.Mul(*[f.value for f in factors if f.kind == _FIN])
+    signs = [_sign_of(value), *(f.sign for f in zeros + infs)]
+    sign = None if None in signs else int(sp.prod(signs))
+    if zeros and infs:
+        exp_zero = any(f.rate == _EXP for f in zeros)
+        if not exp_zero or any(f.rate != _POLY for f in infs):
+            raise _NoDecision  # 0 * oo unless an exponential beats polynomials
+        return _Asymptote(_ZERO, rate=_EXP, sign=sign)
+    if zeros:
+        rate = _EXP if any(f.rate == _EXP for f in zeros) else _UNKNOWN
+        return _Asymptote(_ZERO, rate=rate, sign=sign)
+    if infs:
+        if sign is None:
+            raise _NoDecision
+        rate = _EXP if any(f.rate == _EXP for f in infs) else _POLY
+        return _Asymptote(_INF, rate=rate, sign=sign)
+    return _finite(value)
+
+
+def _pow(base: _Asymptote, exponent: sp.Expr) -> _Asymptote:
+    if exponent.is_Integer and exponent > 0:
+        return _mul([base] * int(exponent))
+    if exponent.is_Integer and exponent < 0:
+        inverse = _reciprocal(base)
+        return _mul([inverse] * int(-exponent))
+    if exponent.is_positive and base.kind == _INF and base.sign == 1:
+        return base  # sqrt of a large positive quantity: still large, same rate class
+    if base.kind == _FIN and base.value.is_positive:
+        return _finite(base.value**exponent)
+    raise _NoDecision
+
+
+def _reciprocal(a: _Asymptote) -> _Asymptote:
+    if a.kind == _FIN:
+        return _finite(1 / a.value)
+    if a.kind == _INF:
+        return _Asymptote(_ZERO, rate=a.rate, sign=a.sign)
+    if a.sign in (None, 0) or a.rate == _UNKNOWN:
+        raise _NoDecision
+    return _Asymptote(_INF, rate=a.rate, sign=a.sign)
+
+
+def _asymptotic_limit(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
+    """lim expr at +-oo from the rules of `_asymptote`; None when they do not decide it.
+
+    Forms tried, all equal to expr: as given; over one denominator N/D; with N multiplied
+    out (1 - 1/(E + 1) -> E/(E + 1), whose 0 at -oo is exponential); N and D divided by a
+    power of an exponential of D (E/(E + 1) -> 1/(1 + 1/E) at +oo); and with
+    erf(u) = erfc(-u) - 1, so that GELU's 1 + erf(z/sqrt(2)) reads erfc(-z/sqrt(2))."""
+    if not expr.has(z):
+        return expr
+    direction = 1 if at == sp.oo else -1
+    for form in _limit_forms(expr):
+        try:
+            a = _asymptote(form, direction)
+        except _NoDecision:
+            continue
+        if a.kind == _FIN:
+            return a.value
+        if a.kind == _ZERO:
+            return sp.S.Zero
+        if a.sign:
+            return a.sign * sp.oo
+    return None
+
+
+def _limit_forms(expr: sp.Expr):
+    yield expr
+    # erfc(-u) unevaluated: SymPy would write it back as 2 - erfc(u)
+    with_erfc = expr.replace(sp.erf, lambda u: sp.erfc(-u, evaluate=False) - 1)
+    if with_erfc != expr:
+        yield with_erfc
+    for start in (expr, with_erfc):
+        numerator, denominator = sp.fraction(sp.together(start))
+        numerator = sp.expand(numerator, power_exp=False, power_base=False, log=False)
+        yield start
+        yield numerator / denominator
+        denominator = sp.expand(denominator, power_exp=False, power_base=False, log=False)
+        for e in sorted(denominator.atoms(sp.exp), key=sp.default_sort_key):
+            for k in (1, 2):
+                yield sp.powsimp(sp.expand(numerator / e**k)) / sp.powsimp(
+                    sp.expand(denominator / e**k)
+                )
+
+
+# ---------------------------------------------------------------------------------------
 # The derivation
 
 
@@ -608,12 +822,32 @@ def _polynomial_limit(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
     return None
 
 
+def _rational_limit(numerator: sp.Poly, denominator: sp.Poly, at: sp.Expr) -> sp.Expr | None:
+    """The limit of a ratio of polynomials (leading coefficients of known sign)."""
+    ratio = numerator.LC() / denominator.LC()
+    excess = numerator.degree() - denominator.degree()
+    if excess < 0:
+        return sp.S.Zero
+    if excess == 0:
+        return ratio
+    sign = _sign_of(ratio * (1 if at == sp.oo else (-1) ** excess))
+    return None if sign is None else sign * sp.oo
+
+
 def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> tuple[sp.Expr, sp.Expr]:
     """(symbolic, at the values): the limit of a piece at +-oo, in the parameters when
     their assumptions decide it (ELU: -alpha), else at the bound values (leaky ReLU's slope
     may be 0, and then the limit is 0)."""
     for form in (expr, expr.subs(values)):
-        result = _polynomial_limit(form, at) if form.is_polynomial(z) else sp.limit(form, z, at)
+        if form.is_polynomial(z):
+            result = _polynomial_limit(form, at)
+        elif form.is_rational_function(z):
+            numerator, denominator = sp.fraction(sp.cancel(form))
+            result = _rational_limit(sp.Poly(numerator, z), sp.Poly(denominator, z), at)
+        else:
+            result = _asymptotic_limit(form, at)
+            if result is None:
+                result = sp.limit(form, z, at)
         if result is not None and not (
             result.has(sp.sign, sp.Limit, sp.AccumBounds) or result is sp.nan
         ):
