@@ -475,7 +475,9 @@ class _ZeroFinder:
             if bracket is not None:
                 roots.append(self.locate(fn, *bracket))
                 continue
-            limit = sp.limit(g, z, direction * sp.oo)
+            limit = _asymptotic_limit(g, direction * sp.oo)
+            if limit is None:
+                limit = sp.limit(g, z, direction * sp.oo)
             if limit.is_extended_real and (limit == 0 or sp.sign(limit) == s_anchor):
                 continue  # monotone toward a limit of the anchor's sign or 0: no zero
             raise _Undecided(f"{g} tends to {limit}, yet no sign change was found")
@@ -995,7 +997,8 @@ def _monotonicity(signs: list[int]) -> str:
 def _derive(a: Activation, values: dict) -> Derivation:
     pieces = [p.expr for p in a.pieces]
     derivs = [pieces]
-    for _ in range(MAX_ORDER):
+    # orders above 2 only serve to compare the two sides of a breakpoint
+    for _ in range(MAX_ORDER if len(pieces) > 1 else 2):
         derivs.append([_tidy(sp.diff(e, z)) for e in derivs[-1]])
     first = derivs[1]
     derivative = sp.piecewise_fold(
@@ -1093,6 +1096,7 @@ def _piecewise_like(a: Activation, exprs: list[sp.Expr]) -> sp.Expr:
 
 
 _CACHE: dict[tuple, Derivation] = {}
+_BOUND: dict[tuple, dict] = {}  # (name, overrides as text) -> bound parameter values
 
 
 def derive(name: str, overrides: dict[str, object] | None = None) -> Derivation:
@@ -1102,7 +1106,11 @@ def derive(name: str, overrides: dict[str, object] | None = None) -> Derivation:
     it is computed once per process and kept on disk between processes (see
     `derivations.cache`): SymPy's limits at infinity take seconds for GELU-tanh."""
     a = get(name)
-    values = a.bind(overrides)
+    request = (a.name, tuple(sorted((k, str(v)) for k, v in (overrides or {}).items())))
+    if request in _BOUND:  # binding (domains, constraints) costs more than a lookup
+        values = _BOUND[request]
+    else:
+        values = _BOUND[request] = a.bind(overrides)
     key = (a.name, _key(values))
     if key not in _CACHE:
         stored = cache.load("derive", key)
