@@ -504,3 +504,38 @@ def test_every_sympy_string_in_derive_json_round_trips(name):
     assert sp.sympify(row["expr"]["sympy"], locals=names) == a.expr
     assert row["note"] == a.note
     assert set(row["params"]) == {p.name for p in a.params}
+
+
+# ---------------------------------------------------------------------------------------
+# Limits from asymptotic forms agree with Gruntz; the upward edge stays lazy
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_asymptotic_limits_agree_with_gruntz(name):
+    from derivations.calculus import _asymptotic_limit, _limit_form
+
+    a = get(name)
+    values = a.bind()
+    outer = [_limit_form(a.pieces[0].expr), _limit_form(a.pieces[-1].expr)]
+    cases = [(outer[0], -sp.oo), (outer[1], sp.oo)]
+    cases += [(sp.diff(outer[0], z), -sp.oo), (sp.diff(outer[1], z), sp.oo)]
+    for expr, at in cases:
+        bound = expr.subs(values)
+        fast = _asymptotic_limit(bound, at)
+        if fast is None:
+            continue
+        slow = sp.limit(bound, z, at)
+        if slow.is_finite:
+            assert abs(sp.N(fast - slow, 30)) < 1e-25, (name, at, fast, slow)
+        else:
+            assert fast == slow, (name, at, fast, slow)
+
+
+def test_importing_derivations_loads_no_numeric_code():
+    import subprocess
+    import sys
+
+    probe = "import sys, derivations.render; print(sorted(m for m in sys.modules if m in "
+    probe += "('numeric', 'numeric.intervals', 'numeric.oracle', 'numpy', 'proofs')))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
