@@ -173,9 +173,13 @@ def activation_section(name: str, overrides: dict | None = None) -> Section:
     blocks.append(Heading("Zero-gradient set and death"))
     zs = d.zero_gradient_set
     numeric = (
-        " The isolated zeros are located numerically (sign change on a grid, refined by "
-        "mpmath to 30 digits)."
-        if zs.numeric and zs.points
+        {  # how the isolated zeros were found (derivations.calculus, ZeroGradientSet)
+            "rigorous": " The isolated zeros are enclosed rigorously (ball arithmetic, arb) and "
+            "shown to 30 digits; they are the only zeros on $\\mathbb{R}$.",
+            "numeric": " The isolated zeros were found numerically only (a sign scan at 50 "
+            "digits, refined by mpmath): not proved.",
+        }.get(zs.method, "")
+        if zs.points
         else ""
     )
     blocks.append(Display(rf"\{{z : f'(z) = 0\}} = {tex(zs.as_set)}"))
