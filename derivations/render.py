@@ -175,7 +175,7 @@ def activation_section(name: str, overrides: dict | None = None) -> Section:
     numeric = (
         {  # how the isolated zeros were found (derivations.calculus, ZeroGradientSet)
             "rigorous": " The isolated zeros are enclosed rigorously (ball arithmetic, arb) and "
-            "shown to 30 digits; they are the only zeros on $\\mathbb{R}$.",
+            "shown to 30 digits; f' has no other isolated zero.",
             "numeric": " The isolated zeros were found numerically only (a sign scan at 50 "
             "digits, refined by mpmath): not proved.",
         }.get(zs.method, "")
