@@ -126,6 +126,8 @@ class Breakpoint:
     # largest k with f^(j)(b-) == f^(j)(b+) for j <= k (-1: jump in f); None: C^inf, the
     # two pieces are one analytic function at these values (a slope of exactly 1)
     smoothness: int | None
+    # f(b-), f(b+), f'(b-), f'(b+) at the bound parameter values
+    one_sided_at_values: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -139,6 +141,13 @@ class Breakpoint:
             "differentiable": self.differentiable,
             "continuous_condition": str(self.continuous_condition),
             "differentiable_condition": str(self.differentiable_condition),
+            "at_values": dict(
+                zip(
+                    ("left_value", "right_value", "left_derivative", "right_derivative"),
+                    (str(v) for v in self.one_sided_at_values),
+                    strict=True,
+                )
+            ),
             "subgradient": [str(v) for v in self.subgradient_at_values],
             "subgradient_symbolic": [str(v) for v in self.subgradient],
             "smoothness": _smoothness_text(self.smoothness),
@@ -896,6 +905,7 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
         subgradient=subgradient,
         subgradient_at_values=tuple(s.subs(values) for s in subgradient),
         smoothness=smoothness,
+        one_sided_at_values=tuple(v.subs(values) for v in (left[0], right[0], left[1], right[1])),
     )
 
 
