@@ -9,26 +9,13 @@ zero-gradient set, the death classification (and the condition on the parameters
 which the unit can die), the range and monotonicity. Limits and the range are given at
 the bound parameter values, with their symbolic forms beside them.
 
-Exact where the claim is exact. Zeros of f' on each piece are found by one method for
-every parameter value (`_ZeroFinder`): a polynomial or rational piece is solved exactly; a
-piece whose f' SymPy proves positive is done; otherwise the zeros of g = f' (stripped of
-factors SymPy proves positive) are found from the zeros of g', recursively: between two
-consecutive zeros of g', g is strictly monotone, so it has a zero there iff its values at
-the two ends have opposite signs; toward an infinite end a galloping search over
-z = anchor +- 2^k finds a sign change, and SymPy's limit settles the rest. Every sign is
-decided by ball arithmetic (python-flint's arb: never underflows, so f' = -1e-152 is
-negative, not 0) and every zero is enclosed by `numeric.intervals.locate_root`, the one
-root-isolation routine of the house. Such zeros are labelled `rigorous`; exact ones
-`exact`. Should the recursion not close (it does for every catalogue entry), the zeros
-come from a sign scan at 50 digits and are labelled `numeric`, never stated as fact.
-
-The one upward edge. `derivations` otherwise imports neither `numeric` nor `proofs`
-(DESIGN.md); the zero finder needs `numeric.intervals` (locate_root, ball, sign) and
-`numeric.oracle` (arb_function). Rather than keep a second root finder here, it imports
-them lazily, inside `_ZeroFinder`: `import derivations` never loads `numeric` or flint,
-and there is no import cycle, because `numeric.intervals` imports nothing from the house
-and `numeric.oracle` imports only `derivations.catalogue`, which imports nothing of this
-module.
+Exact where the claim is exact. Two helpers do the hard parts: `derivations.zeros` finds
+the zeros of f' on each piece for every parameter value, exactly or enclosed rigorously
+in ball arithmetic (labelled `exact`, `rigorous`, or -- should its argument not close --
+`numeric`, never stated as fact); it holds the package's one upward edge, a lazy import
+of `numeric.intervals` and `numeric.oracle` (explained there). `derivations.asymptotics`
+takes limits at +-oo from the pieces' asymptotic forms and leaves to SymPy's Gruntz only
+what those do not decide.
 """
 
 from __future__ import annotations
@@ -39,16 +26,24 @@ from fractions import Fraction
 import sympy as sp
 
 from derivations import cache
+from derivations.asymptotics import (
+    asymptotic_limit,
+    limit_form,
+    polynomial_limit,
+    rational_limit,
+)
 from derivations.catalogue import Activation, get, latex_names, piecewise, z
 from derivations.errors import ReluproofError
+from derivations.zeros import (
+    EXACT,
+    NUMERIC,
+    RIGOROUS,
+    ZeroFinder,
+    analyse_piece,
+    critical_value,
+)
 
 MAX_ORDER = 3  # derivatives compared at breakpoints to find the smoothness class C^k
-ROOT_DIGITS = 30  # significant digits to which isolated zeros of f' are enclosed
-MAX_DEPTH = 6  # derivatives of f' the zero finder may take before it gives up
-GALLOP = 16384  # the search toward an infinity probes anchor +- 2^k, |k| <= GALLOP (> 1e4000)
-PRECISIONS = (128, 512, 2048)  # bits tried, in turn, to decide a sign with arb
-
-EXACT, RIGOROUS, NUMERIC = "exact", "rigorous", "numeric"
 
 
 def _key(values: dict[sp.Symbol, sp.Expr]) -> tuple:
@@ -274,532 +269,6 @@ class Derivation:
 
 
 # ---------------------------------------------------------------------------------------
-# Zeros of f' on a piece, for bound parameters
-
-
-class _Undecided(Exception):
-    """The rigorous zero finder could not close its argument (the caller falls back)."""
-
-
-@dataclass(frozen=True)
-class _Point:
-    """A point known exactly (`exact`) or enclosed in [lo, hi] (rationals, lo <= hi)."""
-
-    lo: Fraction
-    hi: Fraction
-    exact: sp.Expr | None = None
-
-    @property
-    def value(self) -> sp.Expr:
-        """The exact point, or the enclosure's midpoint to ROOT_DIGITS digits."""
-        if self.exact is not None:
-            return self.exact
-        return sp.Float(sp.Rational((self.lo + self.hi) / 2), ROOT_DIGITS)
-
-
-def _positive_free(expr: sp.Expr) -> sp.Expr:
-    """expr without the Mul factors SymPy proves positive."""
-    return sp.Mul(*[f for f in sp.Mul.make_args(expr) if f.is_positive is not True])
-
-
-def _essential(expr: sp.Expr) -> sp.Expr:
-    """expr over one denominator, without the factors SymPy proves positive: the same sign
-    and the same zeros (exp(z/100) in SiLU's f', exp(-z^2/2) in GELU's f'')."""
-    expr = sp.factor_terms(sp.together(expr))
-    numerator, denominator = sp.fraction(expr)
-    if denominator.is_positive is not True:
-        return expr
-    # multiplied out, so that (exp(z) + 1)**2 - 1 shows its positive terms
-    numerator = sp.expand(numerator, power_exp=False, power_base=False, log=False)
-    return _positive_free(sp.factor_terms(_common_exponential_out(numerator)))
-
-
-def _common_exponential_out(expr: sp.Expr) -> sp.Expr:
-    """exp(u), exp(2u), ... written as powers of one t = exp(u) > 0 so that the common
-    power is factored out and dropped (GELU-tanh: exp(2u) + exp(u)(...) -> exp(u) + ...)."""
-    exps = sorted((e for e in expr.atoms(sp.exp) if e.has(z)), key=sp.default_sort_key)
-    if len(exps) < 2:
-        return expr
-    ratios = {e: sp.cancel(e.args[0] / exps[0].args[0]) for e in exps}
-    if not all(r.is_Rational for r in ratios.values()):
-        return expr
-    unit = min(abs(r) for r in ratios.values())  # t = exp(u) with u the smallest multiple
-    base = exps[0].args[0] * unit
-    ratios = {e: r / unit for e, r in ratios.items()}
-    t = sp.Dummy("t", positive=True)
-    in_t = sp.expand(expr.xreplace({e: t**r for e, r in ratios.items()}))
-    reduced = _positive_free(sp.factor_terms(in_t))
-    return reduced.xreplace({t: sp.exp(base)})
-
-
-def _linear_reduced(expr: sp.Expr) -> sp.Expr | None:
-    """a/b + z (times the sign of b) for expr = a + b*z, a and b free of a bare z and b of
-    known sign: the same sign and zeros, and its derivative loses the z (Mish)."""
-    parts = sp.collect(sp.expand_mul(expr), z, evaluate=False)
-    if set(parts) != {z, sp.S.One}:
-        return None
-    a, b = parts[sp.S.One], parts[z]
-    if b.is_positive:
-        return a / b + z
-    if b.is_negative:
-        return -(a / b + z)
-    return None
-
-
-def _forms(expr: sp.Expr):
-    """Expressions with the sign and zeros of expr, for the zero finder to choose from,
-    cheapest first (generated lazily: the first good one ends the search)."""
-    expr = _limit_form(expr)  # tanh(u) = 1 - 2/(exp(2u) + 1): exp-polynomials differentiate
-    seen: list[sp.Expr] = []
-    essential = _essential(expr)
-    raw = _positive_free(sp.factor_terms(expr))
-    for make in (
-        lambda: essential,
-        lambda: raw,
-        lambda: _linear_reduced(essential),
-        lambda: _linear_reduced(raw),
-    ):
-        form = make()
-        if form is not None and form not in seen:
-            seen.append(form)
-            yield form
-
-
-def _decided(expr: sp.Expr) -> bool:
-    """Whether the zeros of expr need no further derivative."""
-    return (
-        not expr.has(z)
-        or expr.is_positive is True
-        or expr.is_negative is True
-        or expr.is_rational_function(z)
-    )
-
-
-def _best_form(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """(g, essential g') for a form g of expr whose derivative needs no further step, else
-    the one whose derivative is simplest: GELU wants f' as it is, SiLU over one
-    denominator, Mish a/b + z."""
-    scored = []
-    for g in _forms(expr):
-        dg = _essential(sp.diff(g, z))
-        if _decided(dg):
-            return g, dg
-        scored.append((sp.count_ops(dg), g, dg))
-    scored.sort(key=lambda t: t[0])
-    return scored[0][1], scored[0][2]
-
-
-class _ZeroFinder:
-    """Zeros of a bound piece's f' strictly inside (lo, hi); see the module docstring.
-
-    `method` ends as EXACT when every step was exact, else RIGOROUS."""
-
-    def __init__(self):
-        from flint import arb, ctx
-
-        from numeric import intervals, oracle
-
-        self.arb, self.ctx, self.iv, self.oracle = arb, ctx, intervals, oracle
-        self.method = EXACT
-
-    # -- points and signs --
-    def point(self, exact: sp.Expr) -> _Point:
-        exact = sp.nsimplify(exact) if exact.is_Float else exact
-        if exact.is_Rational:
-            q = Fraction(int(exact.p), int(exact.q))
-            return _Point(q, q, exact)
-        with self.ctx.workprec(PRECISIONS[0]):
-            lo, hi = self.iv.ends(self.oracle.arb_constant(exact))
-        return _Point(lo, hi, exact)
-
-    def sign(self, fn, lo: Fraction, hi: Fraction | None = None) -> int:
-        """The sign of fn on [lo, hi] by arb; 0 when no precision tried decides it."""
-        for prec in PRECISIONS:
-            with self.ctx.workprec(prec):
-                try:
-                    s = self.iv.sign(fn(self.iv.ball(lo, hi)))
-                except (ValueError, ZeroDivisionError):
-                    s = 0
-            if s:
-                return s
-        return 0
-
-    def sign_at(self, g: sp.Expr, fn, p: _Point) -> int:
-        """The sign of g at p; 0 only when g(p) = 0 exactly."""
-        s = self.sign(fn, p.lo, p.hi)
-        if s:
-            return s
-        if p.exact is not None and sp.simplify(g.subs(z, p.exact)) == 0:
-            return 0
-        raise _Undecided(f"the sign of {g} at {p.value} is not decided")
-
-    # -- the recursion --
-    def zeros(self, g: sp.Expr, lo: sp.Expr, hi: sp.Expr, depth: int = 0) -> list[_Point]:
-        """Zeros of g strictly inside (lo, hi), in increasing order (g essential)."""
-        if not g.has(z):
-            return []  # a nonzero constant (an identically zero g is the caller's case)
-        if g.is_positive or g.is_negative:
-            return []
-        if g.is_rational_function(z):
-            return self._rational_zeros(g, lo, hi)
-        if depth >= MAX_DEPTH:
-            raise _Undecided(f"no decision after {MAX_DEPTH} derivatives")
-        g, dg = _best_form(g)
-        if dg == 0:
-            return []
-        critical = self.zeros(dg, lo, hi, depth + 1)
-        self.method = RIGOROUS
-        fn, dfn = self.oracle.arb_function(g), self.oracle.arb_function(dg)
-        inner = list(critical)
-        if not inner and lo == -sp.oo and hi == sp.oo:
-            inner = [self.point(sp.S.Zero)]  # an anchor: g is monotone on all of R
-        roots: list[_Point] = []
-        signs = []
-        for p in inner:
-            s = self.sign_at(g, fn, p)
-            if s == 0:
-                roots.append(p)  # g and g' vanish together: a zero of g at p
-            signs.append(s)
-        ends = [None if lo == -sp.oo else self.point(lo), *inner]
-        ends.append(None if hi == sp.oo else self.point(hi))
-        end_signs = [None if ends[0] is None else self.sign_at(g, fn, ends[0]), *signs]
-        end_signs.append(None if ends[-1] is None else self.sign_at(g, fn, ends[-1]))
-        for i in range(len(ends) - 1):
-            p, q, sp_, sq = ends[i], ends[i + 1], end_signs[i], end_signs[i + 1]
-            if p is not None and q is not None:
-                if sp_ * sq < 0:
-                    roots.append(self.locate(fn, p.hi, q.lo))
-                continue
-            anchor, s_anchor = (q, sq) if p is None else (p, sp_)
-            direction = -1 if p is None else 1
-            if s_anchor == 0:
-                continue  # strictly monotone away from a zero: no other zero
-            edge = anchor.lo if direction < 0 else anchor.hi
-            slope = self.sign(dfn, edge + direction)
-            if slope == 0:
-                raise _Undecided(f"the sign of {dg} near {edge + direction} is not decided")
-            if slope * direction * s_anchor > 0:
-                continue  # |g| grows toward the infinity: no zero
-            bracket = self.search(fn, edge, direction, s_anchor)
-            if bracket is not None:
-                roots.append(self.locate(fn, *bracket))
-                continue
-            limit = _asymptotic_limit(g, direction * sp.oo)
-            if limit is None:
-                limit = sp.limit(g, z, direction * sp.oo)
-            if limit.is_extended_real and (limit == 0 or sp.sign(limit) == s_anchor):
-                continue  # monotone toward a limit of the anchor's sign or 0: no zero
-            raise _Undecided(f"{g} tends to {limit}, yet no sign change was found")
-        return sorted(roots, key=lambda r: r.lo)
-
-    def _rational_zeros(self, g: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Point]:
-        numerator, _ = sp.fraction(sp.cancel(sp.together(g)))
-        poly = sp.Poly(numerator, z)
-        if poly.domain.is_QQ or poly.domain.is_ZZ:
-            candidates = poly.real_roots()
-        else:
-            candidates = list(sp.solveset(numerator, z, sp.S.Reals))
-        inside = {r for r in candidates if (lo < r) == sp.true and (r < hi) == sp.true}
-        return sorted((self.point(r) for r in inside), key=lambda p: p.lo)
-
-    def search(self, fn, anchor: Fraction, direction: int, s_anchor: int):
-        """A bracket of a sign change of the monotone fn on the side `direction` of anchor
-        (fn has sign s_anchor at anchor), or None when none was found up to 2^GALLOP."""
-
-        def probe(k: int) -> tuple[Fraction, int]:
-            x = anchor + direction * Fraction(2) ** k
-            return x, self.sign(fn, x)
-
-        def bracket(near: Fraction, far: Fraction) -> tuple[Fraction, Fraction]:
-            return (min(near, far), max(near, far))
-
-        x, s = probe(0)
-        if s == -s_anchor:  # the change is within 1: find its octave going in
-            near_k, far_k = -(GALLOP + 1), 0
-            step = 1
-            while step <= GALLOP:
-                _, s = probe(-step)
-                if s == s_anchor:
-                    near_k = -step
-                    break
-                if s == -s_anchor:
-                    far_k = -step
-                step *= 2
-        else:
-            near_k, far_k, bad_k = 0, None, None
-            k = 1
-            while k <= GALLOP:
-                _, s = probe(k)
-                if s == -s_anchor:
-                    far_k = k
-                    break
-                if s == 0:
-                    bad_k = k
-                    break
-                near_k = k
-                k *= 2
-            if far_k is None and bad_k is not None:  # arb gave up out there: narrow down
-                while bad_k - near_k > 1:
-                    mid = (near_k + bad_k) // 2
-                    _, s = probe(mid)
-                    if s == -s_anchor:
-                        far_k = mid
-                        break
-                    if s == s_anchor:
-                        near_k = mid
-                    else:
-                        bad_k = mid
-            if far_k is None:
-                return None
-        while far_k - near_k > 1 and near_k > -(GALLOP + 1):  # the octave of the change
-            mid = (near_k + far_k) // 2
-            _, s = probe(mid)
-            if s == s_anchor:
-                near_k = mid
-            elif s == -s_anchor:
-                far_k = mid
-            else:
-                break
-        near = anchor if near_k <= -(GALLOP + 1) else probe(near_k)[0]
-        return bracket(near, probe(far_k)[0])
-
-    def locate(self, fn, lo: Fraction, hi: Fraction) -> _Point:
-        last = None
-        for prec in PRECISIONS:
-            try:
-                root = self.iv.locate_root(fn, lo, hi, digits=ROOT_DIGITS, prec=prec)
-            except ArithmeticError as error:
-                last = error
-                continue
-            return _Point(root.lo, root.hi)
-        raise _Undecided(f"no enclosure of the zero in [{lo}, {hi}]: {last}")
-
-
-def _numeric_zeros(d: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Point]:
-    """The fallback when `_ZeroFinder` cannot close its argument: sign changes of d on a
-    log-spaced scan (|z| from 1e-30 to 1e30) at 50 digits, refined by mpmath. NUMERIC."""
-    import mpmath
-
-    f = sp.lambdify(z, d, "mpmath")
-    lo_f = -mpmath.inf if lo == -sp.oo else mpmath.mpf(sp.N(lo, 50))
-    hi_f = mpmath.inf if hi == sp.oo else mpmath.mpf(sp.N(hi, 50))
-    roots = []
-    with mpmath.workdps(50):
-        magnitudes = [mpmath.mpf(10) ** (e / 20) for e in range(-600, 601)]
-        grid = sorted({-m for m in magnitudes} | {mpmath.mpf(0)} | set(magnitudes))
-        grid = [x for x in grid if lo_f < x < hi_f]
-        values = [f(x) for x in grid]
-        for a, b, fa, fb in zip(grid, grid[1:], values, values[1:], strict=False):
-            if fa * fb < 0:
-                root = mpmath.findroot(f, (a, b), solver="anderson")
-                q = Fraction(mpmath.nstr(root, ROOT_DIGITS + 5))
-                roots.append(_Point(q, q))
-    return roots
-
-
-# ---------------------------------------------------------------------------------------
-# Limits at +-oo from the pieces' asymptotic forms (Gruntz only when these do not decide)
-
-# How a subexpression behaves as z -> +-oo: the limit, and for 0 and oo the kind of
-# approach, polynomial or exponential (z**3 exp(-z) -> 0 exponentially; 1/z -> 0
-# polynomially), with its sign (None: unknown). A product of an exponentially small
-# factor and polynomially large ones tends to 0; 0*oo of any other kind is not decided.
-_FIN, _ZERO, _INF = "finite", "zero", "infinite"
-_POLY, _EXP, _UNKNOWN = "poly", "exp", "unknown"
-
-
-@dataclass(frozen=True)
-class _Asymptote:
-    kind: str  # _FIN (a nonzero finite limit), _ZERO or _INF
-    value: sp.Expr = sp.S.Zero  # the finite limit
-    rate: str = _POLY  # for _ZERO and _INF
-    sign: int | None = None  # for _ZERO and _INF
-
-
-class _NoDecision(Exception):
-    pass
-
-
-def _sign_of(value: sp.Expr) -> int | None:
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    return None
-
-
-def _finite(value: sp.Expr) -> _Asymptote:
-    if value.is_zero:
-        raise _NoDecision  # a cancellation: the rate of approach to 0 is unknown
-    if value.is_zero is None or not value.is_finite:
-        raise _NoDecision
-    return _Asymptote(_FIN, value)
-
-
-def _asymptote(expr: sp.Expr, at: int) -> _Asymptote:
-    """The behaviour of expr as z -> at*oo (at = +-1); _NoDecision when the rules below do
-    not decide it (the caller then asks Gruntz)."""
-    if not expr.has(z):
-        return _finite(expr) if not expr.is_zero else _Asymptote(_ZERO, rate=_EXP, sign=0)
-    if expr == z:
-        return _Asymptote(_INF, rate=_POLY, sign=at)
-    if isinstance(expr, sp.Add):
-        return _add([_asymptote(t, at) for t in expr.args])
-    if isinstance(expr, sp.Mul):
-        return _mul([_asymptote(f, at) for f in expr.args])
-    if isinstance(expr, sp.Pow) and not expr.exp.has(z):
-        return _pow(_asymptote(expr.base, at), expr.exp)
-    if isinstance(expr, sp.exp):
-        inner = _asymptote(expr.args[0], at)
-        if inner.kind == _INF and inner.sign == 1:
-            return _Asymptote(_INF, rate=_EXP, sign=1)
-        if inner.kind == _INF and inner.sign == -1:
-            return _Asymptote(_ZERO, rate=_EXP, sign=1)
-        if inner.kind == _ZERO:
-            return _Asymptote(_FIN, sp.S.One)
-        if inner.kind == _FIN:
-            return _finite(sp.exp(inner.value))
-    if isinstance(expr, (sp.erf, sp.tanh)):
-        inner = _asymptote(expr.args[0], at)
-        if inner.kind == _INF and inner.sign:
-            return _Asymptote(_FIN, sp.Integer(inner.sign))
-        if inner.kind == _FIN:
-            return _finite(expr.func(inner.value))
-    if isinstance(expr, sp.erfc):
-        inner = _asymptote(expr.args[0], at)
-        if inner.kind == _INF and inner.sign == 1:
-            return _Asymptote(_ZERO, rate=_EXP, sign=1)
-        if inner.kind == _INF and inner.sign == -1:
-            return _Asymptote(_FIN, sp.Integer(2))
-        if inner.kind == _FIN:
-            return _finite(sp.erfc(inner.value))
-    if isinstance(expr, sp.log):
-        rest = expr.args[0] - 1
-        if isinstance(expr.args[0], sp.Add) and not (rest.is_Add and sp.S.One in rest.args):
-            small = _asymptote(rest, at)
-            if small.kind == _ZERO:  # log(1 + t) ~ t
-                return small
-        inner = _asymptote(expr.args[0], at)
-        if inner.kind == _INF and inner.sign == 1:
-            return _Asymptote(_INF, rate=_POLY, sign=1)  # slower than any power: still poly
-        if inner.kind == _FIN and inner.value.is_positive:
-            return _finite(sp.log(inner.value))
-    raise _NoDecision
-
-
-def _add(terms: list[_Asymptote]) -> _Asymptote:
-    terms = [t for t in terms if not (t.kind == _ZERO and t.sign == 0)]  # exact zeros
-    for rate in (_EXP, _POLY):
-        big = [t for t in terms if t.kind == _INF and t.rate == rate]
-        if big:
-            signs = {t.sign for t in big}
-            if len(signs) != 1 or None in signs:
-                raise _NoDecision
-            return _Asymptote(_INF, rate=rate, sign=signs.pop())
-    if any(t.kind == _INF for t in terms):
-        raise _NoDecision
-    finite = [t.value for t in terms if t.kind == _FIN]
-    if finite:
-        return _finite(sp.Add(*finite))
-    zeros = [t for t in terms if t.kind == _ZERO]
-    if not zeros:
-        return _Asymptote(_ZERO, rate=_EXP, sign=0)
-    rate = _EXP if all(t.rate == _EXP for t in zeros) else _UNKNOWN
-    signs = {t.sign for t in zeros}
-    return _Asymptote(_ZERO, rate=rate, sign=signs.pop() if len(signs) == 1 else None)
-
-
-def _mul(factors: list[_Asymptote]) -> _Asymptote:
-    if any(f.kind == _ZERO and f.sign == 0 for f in factors):
-        return _Asymptote(_ZERO, rate=_EXP, sign=0)
-    zeros = [f for f in factors if f.kind == _ZERO]
-    infs = [f for f in factors if f.kind == _INF]
-    value = sp.Mul(*[f.value for f in factors if f.kind == _FIN])
-    signs = [_sign_of(value), *(f.sign for f in zeros + infs)]
-    sign = None if None in signs else int(sp.prod(signs))
-    if zeros and infs:
-        exp_zero = any(f.rate == _EXP for f in zeros)
-        if not exp_zero or any(f.rate != _POLY for f in infs):
-            raise _NoDecision  # 0 * oo unless an exponential beats polynomials
-        return _Asymptote(_ZERO, rate=_EXP, sign=sign)
-    if zeros:
-        rate = _EXP if any(f.rate == _EXP for f in zeros) else _UNKNOWN
-        return _Asymptote(_ZERO, rate=rate, sign=sign)
-    if infs:
-        if sign is None:
-            raise _NoDecision
-        rate = _EXP if any(f.rate == _EXP for f in infs) else _POLY
-        return _Asymptote(_INF, rate=rate, sign=sign)
-    return _finite(value)
-
-
-def _pow(base: _Asymptote, exponent: sp.Expr) -> _Asymptote:
-    if exponent.is_Integer and exponent > 0:
-        return _mul([base] * int(exponent))
-    if exponent.is_Integer and exponent < 0:
-        inverse = _reciprocal(base)
-        return _mul([inverse] * int(-exponent))
-    if exponent.is_positive and base.kind == _INF and base.sign == 1:
-        return base  # sqrt of a large positive quantity: still large, same rate class
-    if base.kind == _FIN and base.value.is_positive:
-        return _finite(base.value**exponent)
-    raise _NoDecision
-
-
-def _reciprocal(a: _Asymptote) -> _Asymptote:
-    if a.kind == _FIN:
-        return _finite(1 / a.value)
-    if a.kind == _INF:
-        return _Asymptote(_ZERO, rate=a.rate, sign=a.sign)
-    if a.sign in (None, 0) or a.rate == _UNKNOWN:
-        raise _NoDecision
-    return _Asymptote(_INF, rate=a.rate, sign=a.sign)
-
-
-def _asymptotic_limit(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
-    """lim expr at +-oo from the rules of `_asymptote`; None when they do not decide it.
-
-    Forms tried, all equal to expr: as given; over one denominator N/D; with N multiplied
-    out (1 - 1/(E + 1) -> E/(E + 1), whose 0 at -oo is exponential); N and D divided by a
-    power of an exponential of D (E/(E + 1) -> 1/(1 + 1/E) at +oo); and with
-    erf(u) = erfc(-u) - 1, so that GELU's 1 + erf(z/sqrt(2)) reads erfc(-z/sqrt(2))."""
-    if not expr.has(z):
-        return expr
-    direction = 1 if at == sp.oo else -1
-    for form in _limit_forms(expr):
-        try:
-            a = _asymptote(form, direction)
-        except _NoDecision:
-            continue
-        if a.kind == _FIN:
-            return a.value
-        if a.kind == _ZERO:
-            return sp.S.Zero
-        if a.sign:
-            return a.sign * sp.oo
-    return None
-
-
-def _limit_forms(expr: sp.Expr):
-    yield expr
-    # erfc(-u) unevaluated: SymPy would write it back as 2 - erfc(u)
-    with_erfc = expr.replace(sp.erf, lambda u: sp.erfc(-u, evaluate=False) - 1)
-    if with_erfc != expr:
-        yield with_erfc
-    for start in (expr, with_erfc):
-        numerator, denominator = sp.fraction(sp.together(start))
-        numerator = sp.expand(numerator, power_exp=False, power_base=False, log=False)
-        yield start
-        yield numerator / denominator
-        denominator = sp.expand(denominator, power_exp=False, power_base=False, log=False)
-        for e in sorted(denominator.atoms(sp.exp), key=sp.default_sort_key):
-            for k in (1, 2):
-                yield sp.powsimp(sp.expand(numerator / e**k)) / sp.powsimp(
-                    sp.expand(denominator / e**k)
-                )
-
-
-# ---------------------------------------------------------------------------------------
 # The derivation
 
 
@@ -811,52 +280,18 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def _limit_form(expr: sp.Expr) -> sp.Expr:
-    """The same function in a form SymPy's Gruntz algorithm handles faster, by the identity
-    tanh(u) = 1 - 2/(exp(2u) + 1) (GELU-tanh's four limits: 3.5 s -> 1 s). Derivatives for
-    limits are taken of this form: rewriting a derivative instead can make Gruntz hang."""
-    return expr.replace(sp.tanh, lambda u: 1 - 2 / (sp.exp(2 * u) + 1))
-
-
-def _polynomial_limit(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
-    """The limit of a polynomial at +-oo from its leading term, when the sign of the leading
-    coefficient is known (no Gruntz: most pieces are linear); None otherwise."""
-    poly = sp.Poly(expr, z)
-    if poly.degree() <= 0:
-        return expr
-    lead = poly.LC()
-    direction = 1 if at == sp.oo else (-1) ** poly.degree()
-    if lead.is_positive:
-        return direction * sp.oo
-    if lead.is_negative:
-        return -direction * sp.oo
-    return None
-
-
-def _rational_limit(numerator: sp.Poly, denominator: sp.Poly, at: sp.Expr) -> sp.Expr | None:
-    """The limit of a ratio of polynomials (leading coefficients of known sign)."""
-    ratio = numerator.LC() / denominator.LC()
-    excess = numerator.degree() - denominator.degree()
-    if excess < 0:
-        return sp.S.Zero
-    if excess == 0:
-        return ratio
-    sign = _sign_of(ratio * (1 if at == sp.oo else (-1) ** excess))
-    return None if sign is None else sign * sp.oo
-
-
 def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> tuple[sp.Expr, sp.Expr]:
     """(symbolic, at the values): the limit of a piece at +-oo, in the parameters when
     their assumptions decide it (ELU: -alpha), else at the bound values (leaky ReLU's slope
     may be 0, and then the limit is 0)."""
     for form in (expr, expr.subs(values)):
         if form.is_polynomial(z):
-            result = _polynomial_limit(form, at)
+            result = polynomial_limit(form, at)
         elif form.is_rational_function(z):
             numerator, denominator = sp.fraction(sp.cancel(form))
-            result = _rational_limit(sp.Poly(numerator, z), sp.Poly(denominator, z), at)
+            result = rational_limit(sp.Poly(numerator, z), sp.Poly(denominator, z), at)
         else:
-            result = _asymptotic_limit(form, at)
+            result = asymptotic_limit(form, at)
             if result is None:
                 result = sp.limit(form, z, at)
         if result is not None and not (
@@ -907,68 +342,6 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
         smoothness=smoothness,
         one_sided_at_values=tuple(v.subs(values) for v in (left[0], right[0], left[1], right[1])),
     )
-
-
-@dataclass
-class _PieceAnalysis:
-    """Zeros of f' inside one piece (bound parameters), and the sign of f' between them."""
-
-    roots: list[_Point]
-    signs: list[int]  # one per sub-interval cut at the roots
-    method: str
-
-
-def _analyse_piece(piece: sp.Expr, lo: sp.Expr, hi: sp.Expr, finder) -> _PieceAnalysis:
-    """`piece` is f on (lo, hi), parameters bound. Its f' is taken of the exp form of tanh
-    (`_limit_form`), whose derivatives stay exponential polynomials."""
-    d = sp.diff(piece, z)
-    g = _essential(d)
-    if not g.has(z):
-        return _PieceAnalysis([], [int(sp.sign(g))], EXACT)
-    if g.is_positive or g.is_negative:
-        return _PieceAnalysis([], [1 if g.is_positive else -1], EXACT)
-    zf = finder()
-    zf.method = EXACT
-    try:
-        roots = zf.zeros(sp.diff(_limit_form(piece), z), lo, hi)
-        method = zf.method
-    except _Undecided:
-        roots, method = _numeric_zeros(d, lo, hi), NUMERIC
-    # one test point strictly inside each sub-interval between consecutive roots
-    cuts = [None if lo == -sp.oo else zf.point(lo), *roots, None if hi == sp.oo else zf.point(hi)]
-    exact_g = g.is_rational_function(z)
-    fn = None if exact_g else zf.oracle.arb_function(g)
-    signs = []
-    for p, q in zip(cuts[:-1], cuts[1:], strict=True):
-        if p is None and q is None:
-            t = Fraction(0)
-        elif p is None:
-            t = q.lo - 1
-        elif q is None:
-            t = p.hi + 1
-        else:
-            t = (p.hi + q.lo) / 2
-        if exact_g:
-            signs.append(int(sp.sign(g.subs(z, sp.Rational(t)))))
-        else:
-            signs.append(zf.sign(fn, t))
-    return _PieceAnalysis(roots, signs, method)
-
-
-def _critical_value(piece: sp.Expr, point: _Point, finder) -> sp.Expr:
-    """f at a zero of f': exact at an exact point; at an enclosed one, the midpoint of the
-    arb enclosure of f over the enclosure, to ROOT_DIGITS digits."""
-    if point.exact is not None:
-        return sp.simplify(piece.subs(z, point.exact))
-    zf = finder()
-    fn = zf.oracle.arb_function(piece)
-    for prec in PRECISIONS:
-        with zf.ctx.workprec(prec):
-            value = fn(zf.iv.ball(point.lo, point.hi))
-            if value.is_finite():
-                lo, hi = zf.iv.ends(value)
-                return sp.Float(sp.Rational((lo + hi) / 2), ROOT_DIGITS)
-    raise ReluproofError(f"f at its critical point {point.value} could not be enclosed.")
 
 
 def _range(finite: list, limits: list, symbolic: list) -> tuple[sp.Set, sp.Set]:
@@ -1022,7 +395,7 @@ def _derive(a: Activation, values: dict) -> Derivation:
     }
     breakpoints = tuple(_breakpoint(a, i, derivs, values) for i in range(len(a.pieces) - 1))
 
-    outer = [_limit_form(pieces[0]), _limit_form(pieces[-1])]
+    outer = [limit_form(pieces[0]), limit_form(pieces[-1])]
     both = {
         "f(-oo)": _limit(outer[0], -sp.oo, values),
         "f(+oo)": _limit(outer[1], sp.oo, values),
@@ -1032,11 +405,11 @@ def _derive(a: Activation, values: dict) -> Derivation:
     limits = {k: v[1] for k, v in both.items()}
     limits_symbolic = {k: v[0] for k, v in both.items()}
 
-    finder_instance: list[_ZeroFinder] = []
+    finder_instance: list[ZeroFinder] = []
 
-    def finder() -> _ZeroFinder:  # flint and numeric are loaded only when needed
+    def finder() -> ZeroFinder:  # flint and numeric are loaded only when needed
         if not finder_instance:
-            finder_instance.append(_ZeroFinder())
+            finder_instance.append(ZeroFinder())
         return finder_instance[0]
 
     bound_pieces = [e.subs(values) for e in pieces]
@@ -1053,13 +426,13 @@ def _derive(a: Activation, values: dict) -> Derivation:
             const_symbolic.append(piece if not piece.has(z) else bound)
             signs.append(0)
             continue
-        analysis = _analyse_piece(bound, lo, hi, finder)
+        analysis = analyse_piece(bound, lo, hi, finder)
         methods.append(analysis.method)
         signs.extend(analysis.signs)
         for root in analysis.roots:
             points.append(root.value)
             enclosures.append(None if root.exact is not None else (root.lo, root.hi))
-            critical_values.append(_critical_value(bound, root, finder))
+            critical_values.append(critical_value(bound, root, finder))
     method = NUMERIC if NUMERIC in methods else RIGOROUS if RIGOROUS in methods else EXACT
     zero_set = ZeroGradientSet(tuple(intervals), tuple(points), method, tuple(enclosures))
 
