@@ -539,3 +539,24 @@ def test_importing_derivations_loads_no_numeric_code():
     probe += "('numeric', 'numeric.intervals', 'numeric.oracle', 'numpy', 'proofs')))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_zero_found_only_numerically_is_labelled_so(monkeypatch):
+    """Should the rigorous argument not close, the zeros still come (a 50-digit scan) but
+    the output says `numeric`, and the report says they are not proved."""
+    from derivations import calculus, render, zeros
+
+    def give_up(self, g, lo, hi, depth=0):
+        raise zeros.Undecided("forced by the test")
+
+    monkeypatch.setattr(zeros.ZeroFinder, "zeros", give_up)
+    monkeypatch.setattr(calculus, "_CACHE", {})
+    monkeypatch.setenv("RELUPROOF_NO_CACHE", "1")
+    d = calculus.derive("silu", {"beta": "0.01"})
+    assert d.zero_gradient_set.method == "numeric"
+    (point,) = d.zero_gradient_set.points
+    assert abs(float(point) + 127.846454276107) < 1e-9
+    row = d.to_dict()["zero_gradient_set"]
+    assert row["numeric"] is True and row["method"] == "numeric"
+    section = render.activation_section("silu", {"beta": "0.01"})
+    assert "not proved" in render.markdown_document([section], "t", "0")
