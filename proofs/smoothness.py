@@ -41,7 +41,7 @@ from sympy.calculus.util import continuous_domain
 
 from derivations.calculus import MAX_ORDER, derive, equality_condition
 from derivations.catalogue import CATALOGUE, Activation, Piece, get, latex_names, z
-from proofs.selu import enclose
+from numeric.intervals import enclose
 from proofs.theorem import Method, Source, Status, Verdict, proved, refuted, theorem, undecided
 
 SEED_DOCUMENT = "003_bdd817aebe3d8cbc.txt"

@@ -38,7 +38,7 @@ from flint import acb, arb, ctx, fmpq
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
-from proofs.selu import enclose
+from numeric.intervals import enclose
 from proofs.smoothness import decide_zero
 from proofs.theorem import Method, Verdict, proved, refuted, theorem, undecided
 

@@ -271,10 +271,14 @@ def cmd_selu_constants(args) -> int:
         out |= {"residual_variance": solution.residual_variance}
         alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
     if args.dropout_keep is not None:
+        # The correction restores the fixed point's own mean and variance (theorem
+        # selu.alpha_dropout), with the saturation -lambda*alpha of the alpha, lambda printed.
         a, b = (
             alpha_dropout_affine(args.dropout_keep)
             if alpha is None
-            else alpha_dropout_affine(args.dropout_keep, alpha, lam)
+            else alpha_dropout_affine(
+                args.dropout_keep, alpha, lam, solution.mean, solution.variance
+            )
         )
         out["alpha_dropout"] = {
             "keep_probability": args.dropout_keep,
