@@ -154,8 +154,8 @@ def to_native(x: np.ndarray, fmt: str, framework: str) -> Any:
         return np.asarray(x, dtype=np.float64).astype(_numpy_dtype(fmt))
     if framework == "torch":
         torch = require("torch")
-        wide = np.ascontiguousarray(x, dtype=np.float32 if fmt == "bfloat16" else np.float64)
-        return torch.from_numpy(wide).to(getattr(torch, fmt))
+        wide = np.array(x, dtype=np.float32 if fmt == "bfloat16" else np.float64, order="C")
+        return torch.from_numpy(wide).to(getattr(torch, fmt))  # np.array keeps 0-d shapes
     jnp = require("jax.numpy")
     if fmt == "float64":
         require("jax").config.update("jax_enable_x64", True)

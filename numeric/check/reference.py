@@ -245,7 +245,7 @@ class Reference:
             low, high = round_array(y - bound, f), round_array(y + bound, f)
         decided = (low == high) & np.isfinite(xs) & np.isfinite(bound)
         out = np.where(decided, low, np.nan)
-        undecided = np.flatnonzero(~decided)
+        undecided = np.flatnonzero(~decided & ~np.isnan(xs))  # NaN in: NaN out, as set
         for i in undecided:
             out.flat[i] = self.exact_one(float(xs.flat[i]), f)
         return out, int(undecided.size)

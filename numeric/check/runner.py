@@ -142,6 +142,15 @@ class _Child:
             return from_native(y, framework)
         return autograd(self.fn, x, self.config.fmt, self.framework, self.kwargs)
 
+    def signature(self, _payload) -> list[str]:
+        import inspect
+
+        try:
+            parameters = inspect.signature(self.fn).parameters
+        except (TypeError, ValueError):
+            return []
+        return [name for name in parameters]
+
     def exhaustive(self, payload: tuple[int, int, float]) -> dict:
         from numeric.check.exhaustive import compare_range
 
@@ -362,3 +371,12 @@ def _serve_forked(conn: Connection, config: ChildConfig, stderr_fd: int) -> None
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     _serve(conn, config)
+
+
+def signature_names(target: TargetSpec) -> set[str]:
+    """The keyword names a target's signature accepts, read in a child (loading a target
+    runs its code); empty when it has no inspectable signature (a C builtin)."""
+    config = ChildConfig(target, "float32")
+    with Session(config, timeout=STARTUP_SECONDS) as session:
+        outcome = session.request("signature", None)
+    return set(outcome.value) if outcome.ok else set()
