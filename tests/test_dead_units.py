@@ -1,6 +1,6 @@
-"""Tests for the proofs.dead_units package: every dead-unit theorem's verdict, negative controls that
-must fail (a live gradient is not zero, a wrong root is excluded, eta*lambda > 1 breaks
-permanence), the exact rational network checked against exact central differences, and
+"""Tests for the proofs.dead_units package: every dead-unit theorem's verdict, negative
+controls that must fail (a live gradient is not zero, a wrong root is excluded, eta*lambda > 1
+breaks permanence), the exact rational network checked against exact central differences, and
 Hypothesis over random exact datasets: a dead first-layer unit stays dead under minibatch SGD
 with 0 <= eta*lambda < 1, and weight decay without the bias can wake it only through b > 0."""
 

@@ -14,10 +14,7 @@ from typing import Any
 
 from flint import arb, ctx
 
-from numeric.intervals import (
-    ends,
-    outward,
-)
+from numeric.intervals import ends, outward
 from proofs.dead_units.exact_mlp import (
     SGD,
     BallMLP,
@@ -31,8 +28,6 @@ from proofs.dead_units.exact_mlp import (
     first_layer_net,
     make_example,
 )
-
-# ---- Adam: the first moment keeps a dead unit moving ------------------------------------
 
 ADAM_PREC = 128  # bits: the balls are rigorous at any precision, this only keeps them narrow
 

@@ -27,14 +27,7 @@ from proofs.dead_units.exact_mlp import (
 from proofs.dead_units.permanence import Revival, train
 from proofs.dead_units.sources import DEAD_NEURON_DOC, STANFORD_DOC
 from proofs.dead_units.zero_gradient import PSI, THETA
-from proofs.theorem import (
-    Method,
-    Source,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Source, Verdict, proved, theorem, undecided
 
 
 def second_layer_revival() -> Revival:

@@ -20,23 +20,9 @@ from flint import arb, ctx
 
 from derivations.calculus import derive
 from derivations.catalogue import get, z
-from numeric.intervals import (
-    PREC,
-    RootEnclosure,
-    ends,
-    locate_root,
-    outward,
-    sign_cover,
-)
+from numeric.intervals import PREC, RootEnclosure, ends, locate_root, outward, sign_cover
 from numeric.oracle import arb_function
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    refuted,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, refuted, theorem, undecided
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,7 @@ import sympy as sp
 from derivations.calculus import derive
 from derivations.catalogue import get, z
 from proofs.dead_units.zero_gradient import NO_DEATH, assumed_parameters, interval_point
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 def no_death_checks(name: str) -> list[dict[str, Any]]:

@@ -50,14 +50,7 @@ from proofs.dead_units.zero_gradient import (
     is_zero,
     pre_activation,
 )
-from proofs.theorem import (
-    Method,
-    Source,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Source, Verdict, proved, theorem, undecided
 
 KAPPA = sp.Symbol("kappa", positive=True)  # 1 - eta*lambda when eta*lambda < 1
 KAPPA_NEGATIVE = sp.Symbol("kappa", negative=True)  # 1 - eta*lambda when eta*lambda > 1

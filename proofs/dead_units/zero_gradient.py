@@ -19,15 +19,7 @@ import sympy as sp
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
 from proofs.dead_units.sources import DERIVATION_DOC
-from proofs.theorem import (
-    Method,
-    Source,
-    Verdict,
-    proved,
-    refuted,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Source, Verdict, proved, refuted, theorem, undecided
 
 # Example n of a dataset of N; input dimension d; the unit's weights w_i, bias b.
 DIM = sp.Symbol("d", integer=True, positive=True)

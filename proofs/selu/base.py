@@ -18,9 +18,7 @@ import sympy as sp
 from flint import arb, fmpq
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number, get
-from numeric.intervals import (
-    enclose,
-)
+from numeric.intervals import enclose
 from numeric.oracle import arb_constant
 
 # The symbols of the catalogue's SELU entry, so that integrals are taken of THE definition.

@@ -14,22 +14,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, z
-from numeric.decimals import (
-    ball_text,
-    check_digits,
-    correctly_rounded,
-)
-from numeric.intervals import (
-    enclose,
-)
+from numeric.decimals import ball_text, check_digits, correctly_rounded
+from numeric.intervals import enclose
 from proofs.selu.base import ALPHA, LAMBDA, SELU
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 def selu_constants(digits: int) -> dict[str, str]:

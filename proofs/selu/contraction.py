@@ -20,18 +20,8 @@ import sympy as sp
 from flint import arb, ctx, fmpq
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
-from numeric.decimals import (
-    ball_text,
-    decimal_text,
-    decimal_upper,
-    significant,
-)
-from numeric.intervals import (
-    Box,
-    ends,
-    mean_value_enclosures,
-    subdivide,
-)
+from numeric.decimals import ball_text, decimal_text, decimal_upper, significant
+from numeric.intervals import Box, ends, mean_value_enclosures, subdivide
 from numeric.oracle import arb_constant
 from proofs.selu.base import ALPHA, LAMBDA, MU, NU, OMEGA, TAU, selu_constants_arb
 from proofs.selu.moments import (
@@ -41,13 +31,7 @@ from proofs.selu.moments import (
     paper_jacobian,
     paper_moments,
 )
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 def spectral_norm_upper(entries: tuple[arb, arb, arb, arb]) -> Fraction:
@@ -177,7 +161,7 @@ def prove_contraction(
 ) -> ContractionResult:
     """Prove ||d(mu~, nu~)/d(mu, nu)||_2 < threshold on `domain` by adaptive subdivision.
 
-    On each box the Jacobian entries are enclosed over the whole box (`_box_enclosures`), the
+    On each box the Jacobian entries are enclosed over the whole box (`mean_value_enclosures`), the
     spectral norm is bounded from the enclosures (`spectral_norm_upper`), and a box whose
     bound is not below `threshold` is bisected. `progress(evaluated, pending, max_bound)` is
     called now and then. Gives up (proved=False, with the reason) after `max_boxes`

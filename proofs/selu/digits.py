@@ -17,28 +17,11 @@ import sympy as sp
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
 from derivations.errors import ReluproofError
-from numeric.decimals import (
-    ball_text,
-    correctly_rounded,
-    decimal_text,
-    significant,
-)
+from numeric.decimals import ball_text, correctly_rounded, decimal_text, significant
 from numeric.floats import nearest_float
-from numeric.intervals import (
-    enclose,
-    ends,
-)
+from numeric.intervals import enclose, ends
 from proofs.selu.base import SEED_DOCUMENT
-from proofs.theorem import (
-    Method,
-    Source,
-    Status,
-    Verdict,
-    proved,
-    refuted,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Source, Status, Verdict, proved, refuted, theorem, undecided
 
 
 @dataclass(frozen=True)

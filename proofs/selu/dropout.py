@@ -17,13 +17,7 @@ import sympy as sp
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number
 from derivations.errors import ReluproofError
 from proofs.selu.base import MU, NU
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 def _dropout_keep(q: Any) -> sp.Expr:
@@ -111,9 +105,11 @@ def _prove_alpha_dropout() -> Verdict:
     checks = {
         "E[y] - mu": q * kept_mean + (1 - q) * dropped - MU,
         "E[y^2] - (nu + mu^2)": q * kept_second + (1 - q) * dropped**2 - second_x,
+        # a and SymPy's a are positive square roots: equal squares mean equal values; then
+        # b = mu - a*E[x'] is SymPy's b too.
         "a^2 - a_solved^2": a**2 - derived["a"] ** 2,
-        "b - b_solved (at a = a_solved)": (MU - derived["a"] * (q * MU + (1 - q) * saturation))
-        - derived["b"],
+        "b_solved - (mu - a_solved*E[x'])": derived["b"]
+        - (MU - derived["a"] * (q * MU + (1 - q) * saturation)),
     }
     standard_a, standard_b = alpha_dropout_affine(q, -saturation, 1)
     at_standard = {MU: 0, NU: 1}

@@ -16,16 +16,8 @@ from flint import arb, ctx, fmpq
 
 from derivations.catalogue import exact_number
 from derivations.errors import ReluproofError
-from numeric.decimals import (
-    LOG2_10,
-    ball_text,
-    check_digits,
-    decimal_text,
-    significant,
-)
-from numeric.intervals import (
-    ends,
-)
+from numeric.decimals import LOG2_10, ball_text, check_digits, decimal_text, significant
+from numeric.intervals import ends
 from proofs.selu.moments import gaussian_parts, moments_arb
 
 

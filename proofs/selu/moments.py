@@ -20,16 +20,8 @@ from flint import arb, ctx
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, z
 from derivations.errors import ReluproofError
-from numeric.decimals import (
-    ball_text,
-)
-from numeric.intervals import (
-    Dual,
-    constant_like,
-    erfc_of,
-    exp_of,
-    sqrt_of,
-)
+from numeric.decimals import ball_text
+from numeric.intervals import Dual, constant_like, erfc_of, exp_of, sqrt_of
 from proofs.selu.base import (
     ALPHA,
     LAMBDA,
@@ -43,13 +35,7 @@ from proofs.selu.base import (
     as_arb,
     selu_constants_arb,
 )
-from proofs.theorem import (
-    Method,
-    Verdict,
-    proved,
-    theorem,
-    undecided,
-)
+from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 
 @dataclass(frozen=True)
