@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ import sympy as sp
 from flint import arb, ctx
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import parameter_values
 
 from derivations.calculus import derive
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, get, names, z
@@ -34,14 +36,18 @@ DTYPES = (np.float32, np.float64)
 
 
 @functools.cache
-def _exact(name: str):
-    """Per piece: f, f', f'' as arb functions at the default parameters; breakpoints."""
-    a, d = get(name), derive(name)
-    pieces = [p.expr.subs(d.values) for p in a.pieces]
-    firsts = [e.subs(d.values) for e in d.piece_derivatives]
+def _exact(name: str, overrides: tuple = (), dtype=np.float64):
+    """Per piece: f, f', f'' as arb functions, at the parameter values the kernel uses (its
+    rounded floats, taken as exact rationals: the formulas are tested here, the rounding of
+    the constants in test_constants_come_from_the_catalogue_rounded_once); breakpoints."""
+    a = get(name)
+    rounded = kernel(name, dict(overrides)).parameter_values(dtype)
+    values = {p.symbol: sp.Rational(Fraction(float(rounded[p.name]))) for p in a.params}
+    pieces = [p.expr.subs(values) for p in a.pieces]
+    firsts = [sp.diff(e, z) for e in pieces]
     seconds = [sp.diff(e, z) for e in firsts]
     functions = [[arb_function(e) for e in group] for group in (pieces, firsts, seconds)]
-    return functions, [float(b.at_value) for b in d.breakpoints]
+    return functions, [float(sp.sympify(b).subs(values)) for b in a.breakpoints]
 
 
 def _piece(x: float, breaks: list[float], owner: tuple[int, ...] | None) -> int:
@@ -65,9 +71,9 @@ def _value(fn, x: float) -> tuple[arb, int]:
     raise AssertionError(f"no precision suffices at {x}")
 
 
-def _check(name: str, xs: np.ndarray, dtype) -> list[str]:
-    (fs, dfs, d2fs), breaks = _exact(name)
-    k = kernel(name)
+def _check(name: str, xs: np.ndarray, dtype, overrides: tuple = ()) -> list[str]:
+    (fs, dfs, d2fs), breaks = _exact(name, overrides, dtype)
+    k = kernel(name, dict(overrides))
     got = {"f": k.f(xs), "df": k.df(xs)}
     owner = KINK_PIECE.get(name)
     failures = []
@@ -99,7 +105,8 @@ def _check(name: str, xs: np.ndarray, dtype) -> list[str]:
                     kappa = abs(x * slope / mid) if mid else np.inf
             if error > BOUND[dtype] * max(1.0, kappa):
                 failures.append(
-                    f"{name}.{label}({x!r}) in {np.dtype(dtype).name}: {value!r}, exact "
+                    f"{name}{dict(overrides) or ''}.{label}({x!r}) in {np.dtype(dtype).name}: "
+                    f"{value!r}, exact "
                     f"{mid!r}: {error:.3g} ulp > {BOUND[dtype]} * max(1, kappa={kappa:.3g})"
                 )
     return failures
@@ -109,7 +116,7 @@ def _points(name: str, dtype) -> np.ndarray:
     """A grid, the breakpoints and their neighbours, and the tails out to the largest float."""
     finfo = np.finfo(dtype)
     grid = np.linspace(-12, 12, 97)
-    breaks = [b for b in _exact(name)[1]]
+    breaks = list(_exact(name, (), dtype)[1])
     near = [np.nextafter(dtype(b), dtype(s * np.inf)) for b in breaks for s in (-1, 1)]
     magnitudes = [finfo.smallest_subnormal, finfo.tiny, 1e-30, 1e-8, 0.3, 2, 5, 20, 30, 50]
     magnitudes += [89, 100, 750, 1e5, 1e30, float(finfo.max)]
@@ -132,6 +139,21 @@ def test_kernel_error_within_its_ulp_bound(name, dtype):
 def test_kernel_error_at_drawn_points(name, x, wide):
     dtype = np.float64 if wide else np.float32
     failures = _check(name, np.array([x], dtype=dtype), dtype)
+    assert not failures, failures[0]
+
+
+WITH_PARAMETERS = [n for n in names() if get(n).params]
+
+
+@given(data=st.data(), x=st.floats(-40, 40, allow_nan=False), wide=st.booleans())
+def test_kernel_error_at_drawn_parameters(data, x, wide):
+    name = data.draw(st.sampled_from(WITH_PARAMETERS))
+    values = data.draw(parameter_values(get(name)))
+    overrides = tuple(sorted((k, str(v)) for k, v in values.items()))
+    dtype = np.float64 if wide else np.float32
+    breaks = _exact(name, overrides, dtype)[1]
+    xs = np.array([x, *breaks], dtype=dtype)
+    failures = _check(name, xs, dtype, overrides)
     assert not failures, failures[0]
 
 
