@@ -518,7 +518,6 @@ def _with_parameter_kwargs(target, overrides: dict[str, str]):
 
 def _check_survey(args) -> int:
     from numeric.check.survey import run_survey, survey_json, survey_markdown
-
     from reluproof.output import ensure_directory, write_atomic
 
     directory = ensure_directory(args.output)

@@ -78,10 +78,12 @@ def validate(target: TargetSpec, grad: TargetSpec | None, options: CheckOptions)
     for spec in (target, grad):
         if spec is None:
             continue
-        if spec.framework in ("torch", "jax"):
-            require(spec.framework)
+        needed = [spec.framework] if spec.framework in ("torch", "jax") else []
         if spec.framework in ("numpy", "jax") and options.dtype == "bfloat16":
-            require("ml_dtypes")
+            needed.append("ml_dtypes")
+        for module in needed:
+            if not installed(module):
+                require(module)  # raises, saying what to install
     if options.exhaustive and options.dtype == "float64":
         raise ReluproofError(
             "--exhaustive covers float16, bfloat16 and float32; float64 has 2^64 inputs."
@@ -283,7 +285,7 @@ def _monotonicity(run: _Run, x: np.ndarray, got: np.ndarray) -> CheckResult:
     kind = run.ref.monotonicity
     if kind not in ("strictly increasing", "non-decreasing", "strictly decreasing"):
         return CheckResult("monotonicity", None, f"the definition is {kind}")
-    sign = -1.0 if "decreasing" in kind else 1.0
+    sign = -1.0 if kind == "strictly decreasing" else 1.0
     keep = ~np.isnan(x) & ~np.isnan(got)
     order = np.argsort(x[keep], kind="stable")
     xs, ys = x[keep][order], got[keep][order]

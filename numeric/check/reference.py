@@ -43,7 +43,7 @@ from derivations.calculus import Derivation, derive
 from derivations.catalogue import get, z
 from derivations.errors import ReluproofError
 from numeric.floats import FloatFormat, float_format, round_array, round_to_format
-from numeric.intervals import ends
+from numeric.intervals import fraction
 from numeric.oracle import arb_constant, arb_function
 
 PRECISIONS = (128, 512, 2048, 8192)  # Ziv: bits of the ball evaluation, tried in turn
@@ -103,7 +103,9 @@ def round_ball(ball: arb, f: FloatFormat) -> float | None:
         return -math.inf
     if not (abs(ball) < overflow):
         return None
-    lo, hi = ends(ball)
+    # the ends rounded outward at the working precision: exact ends of a ball can have a
+    # radius like 2^(-10^76) (gelu' at -1e38), far too long for a Fraction
+    lo, hi = fraction(ball.lower()), fraction(ball.upper())
     try:
         rl, rh = round_to_format(lo, f), round_to_format(hi, f)
     except ReluproofError:
@@ -158,6 +160,7 @@ class Reference:
         self.continuous_at = [b.continuous for b in self.derivation.breakpoints]
         self.monotonicity = self.derivation.monotonicity
         self.limits = {k: sp.sympify(v).subs(values) for k, v in self.derivation.limits.items()}
+        self._memo: dict = {}
 
     # ---- which piece owns an input ----
     def piece_index(self, x: Fraction) -> int:
@@ -220,9 +223,11 @@ class Reference:
 
     def exact(self, xs: np.ndarray, fmt, derivative: bool = False) -> np.ndarray:
         xs = np.asarray(xs, dtype=np.float64)
-        return np.array([self.exact_one(float(x), fmt, derivative) for x in xs.ravel()]).reshape(
-            xs.shape
-        )
+        key = (float_format(fmt).name, derivative, xs.shape, xs.tobytes())
+        if key not in self._memo:  # a survey asks for the same inputs once per framework
+            values = [self.exact_one(float(x), fmt, derivative) for x in xs.ravel()]
+            self._memo[key] = np.array(values, dtype=np.float64).reshape(xs.shape)
+        return self._memo[key].copy()
 
     # ---- fast route ----
     @functools.cached_property

@@ -61,7 +61,7 @@ class CheckResult:
         worst = self.worst.to_dict() if self.worst else {}
         return {
             "name": self.name,
-            "passed": self.passed,
+            "passed": None if self.passed is None else bool(self.passed),
             "max_ulp": self.max_ulp,
             "worst_input": worst.get("input"),
             "expected": worst.get("expected"),

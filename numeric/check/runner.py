@@ -98,7 +98,9 @@ class _Child:
 
     def apply(self, x_native) -> tuple[Any, list[str]]:
         kwargs = native_scalar_kwargs(self.kwargs, x_native, self.framework)
-        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        # NumPy's default floating-point policy (underflow is silent), whatever the parent set
+        policy = np.errstate(divide="warn", over="warn", invalid="warn", under="ignore")
+        with warnings.catch_warnings(record=True) as caught, policy:
             warnings.simplefilter("always")
             y = self.fn(x_native, **kwargs)
         return y, [f"{w.category.__name__}: {w.message}" for w in caught]
