@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from derivations.errors import ReluproofError
-from numeric.check.adapters import Returned, TargetSpec, require
+from numeric.check.adapters import Returned, TargetSpec, installed, require
 from numeric.check.compare import Finding, as_format, compare, hexf
 from numeric.check.inputs import (
     _unique,
