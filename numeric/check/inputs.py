@@ -24,7 +24,7 @@ import numpy as np
 from numeric.floats import FloatFormat, float_format, round_array
 
 TAIL_MAGNITUDES = (30.0, 100.0, 1e4, 1e8, 1e16, 1e30, 1e100, 1e300)
-GRID_POINTS = 2001  # the even grid over [-10, 10]
+GRID_STEPS_PER_SIGNIFICAND = 250  # the even grid over [-10, 10]: 2001 points at 8
 
 
 def _steps(x: float, f: FloatFormat, count: int) -> list[float]:
@@ -106,7 +106,7 @@ def sweep_inputs(fmt, per_binade: int | None = None) -> np.ndarray:
     exponents = np.arange(f.emin - f.precision + 1, f.emax + 1)
     significands = 1 + np.arange(per_binade) / per_binade
     magnitudes = np.ldexp(significands[None, :], exponents[:, None]).ravel()
-    grid = np.linspace(-10.0, 10.0, GRID_POINTS)
+    grid = np.linspace(-10.0, 10.0, GRID_STEPS_PER_SIGNIFICAND * per_binade + 1)
     values = round_array(np.concatenate([magnitudes, -magnitudes, grid]), f)
     return _unique(values[np.isfinite(values)])
 

@@ -158,9 +158,18 @@ def _literal(x: float) -> str:
     return f"float.fromhex('{hexf(x)}')"
 
 
+_IMPORTS = {
+    "numpy": "import numpy as np",
+    "torch": "import torch",
+    "jax": "import jax, jax.numpy as jnp",
+}
+
+
 def _callee(target: TargetSpec) -> tuple[str, str]:
     """(import line, expression naming the function)."""
     module, _, attr = target.spec.rpartition(":")
+    if module == "<python>":  # a callable handed to the Python API: its own name
+        return _IMPORTS[target.framework], attr
     if module == "torch":
         root = "torch"
         try:
@@ -172,9 +181,9 @@ def _callee(target: TargetSpec) -> tuple[str, str]:
             pass
         return "import torch", f"{root}.{attr}"
     if module == "jax":
-        return "import jax, jax.numpy as jnp", f"jax.{attr}"
+        return _IMPORTS["jax"], f"jax.{attr}"
     if module == "numpy":
-        return "import numpy as np", f"np.{attr}"
+        return _IMPORTS["numpy"], f"np.{attr}"
     head, _, rest = attr.partition(".")
     tail = f".{rest}" if rest else ""
     if module.endswith(".py"):
@@ -183,7 +192,7 @@ def _callee(target: TargetSpec) -> tuple[str, str]:
             f"import numpy as np, runpy; {head} = runpy.run_path({path!r})[{head!r}]",
             f"{head}{tail}",
         )
-    return f"import numpy as np; from {module} import {head}", f"{head}{tail}"
+    return f"{_IMPORTS[target.framework]}; from {module} import {head}", f"{head}{tail}"
 
 
 def _array(x: float, dtype: str, framework: str) -> str:
@@ -217,16 +226,11 @@ def _kwargs(target: TargetSpec, dtype: str) -> str:
 def reproduction(report: CheckReport, x: float, derivative: bool) -> list[str]:
     """Two lines of Python that show the implementation's value (or gradient) at x."""
     target, dtype = report.target, report.dtype
-    if report.callable_name is not None and not derivative:
-        imports, fn = "import numpy as np", report.callable_name
-    else:
-        imports, fn = _callee(target)
     if derivative and report.grad is not None:
         imports, fn = _callee(report.grad)
         return [imports, f"{fn}({_array(x, dtype, report.grad.framework)})"]
+    imports, fn = _callee(target)
     kwargs = _kwargs(target, dtype)
-    if report.callable_name is not None and derivative:
-        fn = report.callable_name
     if target.framework == "jax" and dtype == "float64":
         imports += "; jax.config.update('jax_enable_x64', True)"
     array = _array(x, dtype, target.framework)

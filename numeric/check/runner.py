@@ -214,6 +214,7 @@ class Session:
         self._process = None
         self._stderr = None
         self.load_error: str | None = None
+        self.hard_failures = 0  # timeouts and crashes so far
 
     # -- process management --
     def _start(self) -> Outcome | None:
@@ -257,6 +258,7 @@ class Session:
         outcome = self._receive(max(STARTUP_SECONDS, self.timeout))
         if outcome.status == "ok" and outcome.value == "ready":
             return None
+        self.hard_failures += 1
         if outcome.status == "raised" or outcome.status == "load_error":
             outcome = Outcome("load_error", message=outcome.message)
         self.load_error = outcome.describe(self.timeout)
@@ -325,7 +327,10 @@ class Session:
             message = self._exit_text()
             self.close(kill=True)
             return Outcome("crashed", message=message)
-        return self._receive(self.timeout if timeout is None else timeout)
+        outcome = self._receive(self.timeout if timeout is None else timeout)
+        if outcome.status in ("timeout", "crashed"):
+            self.hard_failures += 1
+        return outcome
 
     def close(self, kill: bool = False) -> None:
         proc = self._process
