@@ -245,10 +245,18 @@ class Reference:
         xs = np.asarray(xs, dtype=np.float64)
         with np.errstate(all="ignore"):
             y = self.kernel.f(xs)
-            slope = self.kernel.df(xs)
-            bound = FAST_K * _U * (np.abs(y) + np.abs(xs * slope)) + FAST_ABSOLUTE
-            low, high = round_array(y - bound, f), round_array(y + bound, f)
+            bound = self.kernel.df(xs)  # in place from here on: fewer temporaries
+            np.multiply(bound, xs, out=bound)
+            np.abs(bound, out=bound)
+            bound += np.abs(y)
+            bound *= FAST_K * _U
+            bound += FAST_ABSOLUTE
+            if f.name == "float32":  # the hardware conversion rounds once, to nearest
+                low, high = (y - bound).astype(np.float32), (y + bound).astype(np.float32)
+            else:
+                low, high = round_array(y - bound, f), round_array(y + bound, f)
         decided = (low == high) & np.isfinite(xs) & np.isfinite(bound)
+        low = low.astype(np.float64)
         out = np.where(decided, low, np.nan)
         undecided = np.flatnonzero(~decided & ~np.isnan(xs))  # NaN in: NaN out, as set
         for i in undecided:

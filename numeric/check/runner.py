@@ -374,6 +374,9 @@ class Session:
 
 
 def _serve_forked(conn: Connection, config: ChildConfig, stderr_fd: int) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     os.dup2(stderr_fd, 2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
