@@ -485,7 +485,7 @@ def cmd_check(args) -> int:
         tolerance=args.tolerance,
         exhaustive=args.exhaustive,
         timeout=args.timeout,
-        search_examples=args.examples,
+        search_examples=200 if args.examples is None else args.examples,
         jobs=args.jobs,
         progress=not args.quiet and not args.json,
     )
@@ -517,7 +517,7 @@ def _with_parameter_kwargs(target, overrides: dict[str, str]):
 
 
 def _check_survey(args) -> int:
-    from numeric.check.survey import run_survey, survey_json, survey_markdown
+    from numeric.check.survey import SURVEY_EXAMPLES, run_survey, survey_json, survey_markdown
     from reluproof.output import ensure_directory, write_atomic
 
     directory = ensure_directory(args.output)
@@ -525,8 +525,9 @@ def _check_survey(args) -> int:
         frameworks=[args.framework] if args.framework else None,
         dtypes=[args.dtype] if args.dtype_given else None,
         timeout=args.timeout,
-        search_examples=args.examples,
+        search_examples=SURVEY_EXAMPLES if args.examples is None else args.examples,
         progress=_progress(args.quiet),
+        jobs=args.jobs,
     )
     markdown, data = survey_markdown(survey), survey_json(survey)
     written = [
@@ -623,7 +624,11 @@ def _add_check_parser(sub) -> None:
         "--survey: only this framework (numpy = reluproof's own kernels)",
     )
     p.add_argument(
-        "--examples", type=int, default=200, metavar="N", help="Hypothesis examples (200)"
+        "--examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Hypothesis examples (200; --survey: 50)",
     )
     p.add_argument("--survey", action="store_true", help="the conformance matrix")
     p.add_argument(

@@ -70,7 +70,8 @@ DTYPES = {
     "jax": ("float64", "float32", "float16", "bfloat16"),
     "numpy": ("float64", "float32"),  # the kernels' formats
 }
-SURVEY_EXAMPLES = 100
+SURVEY_EXAMPLES = 50
+SURVEY_PER_BINADE = 4  # half the sweep of a single check: 88 runs per framework
 
 
 def target_for(framework: str, activation: str) -> tuple[TargetSpec, TargetSpec | None]:
@@ -98,6 +99,7 @@ def run_survey(
     timeout: float = 60.0,
     search_examples: int = SURVEY_EXAMPLES,
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> Survey:
     from numeric.check.adapters import INSTALL
 
@@ -107,23 +109,61 @@ def run_survey(
     missing = tuple(f"{f}: {INSTALL[f]}" for f in asked if f not in present)
     for line in missing:
         progress(f"not installed, skipped: {line}")
-    reports = []
-    for framework in present:
-        for activation in BINDINGS[framework]:
-            for dtype in dtypes or DTYPES[framework]:
-                if dtype not in DTYPES[framework]:
-                    continue
-                target, grad = target_for(framework, activation)
-                options = CheckOptions(
-                    dtype=dtype, timeout=timeout, search_examples=search_examples
-                )
-                report = run_checks(target, activation, {}, options, grad)
-                progress(
-                    f"{framework} {activation} {dtype}: {report.verdict}"
-                    + (f" ({', '.join(report.failed)})" if report.failed else "")
-                )
-                reports.append(report)
+    tasks = [
+        (
+            activation,
+            [f for f in present if activation in BINDINGS[f]],
+            dtypes,
+            timeout,
+            search_examples,
+        )
+        for activation in names()
+        if any(activation in BINDINGS[f] for f in present)
+    ]
+    by_activation: dict[str, list[CheckReport]] = {}
+    for activation, reports in _ordered_map(_survey_activation, tasks, jobs):
+        for r in reports:
+            verdict = r.verdict + (f" ({', '.join(r.failed)})" if r.failed else "")
+            progress(f"{r.target.framework} {activation} {r.dtype}: {verdict}")
+        by_activation[activation] = reports
+    reports = [
+        r
+        for framework in present
+        for activation in BINDINGS[framework]
+        for r in by_activation.get(activation, [])
+        if r.target.framework == framework
+    ]
     return Survey(tuple(reports), tuple(present), missing, time.perf_counter() - start)
+
+
+def _survey_activation(task) -> tuple[str, list[CheckReport]]:
+    """Every framework and format for one activation, in one process: the reference values
+    computed for the first framework are reused for the others."""
+    activation, frameworks, dtypes, timeout, search_examples = task
+    reports = []
+    for framework in frameworks:
+        for dtype in dtypes or DTYPES[framework]:
+            if dtype not in DTYPES[framework]:
+                continue
+            target, grad = target_for(framework, activation)
+            options = CheckOptions(
+                dtype=dtype,
+                timeout=timeout,
+                search_examples=search_examples,
+                per_binade=SURVEY_PER_BINADE,
+            )
+            reports.append(run_checks(target, activation, {}, options, grad))
+    return activation, reports
+
+
+def _ordered_map(fn, items, jobs):
+    import multiprocessing
+
+    if jobs <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+        yield from pool.imap(fn, items, chunksize=1)
 
 
 def _ulp_cell(report: CheckReport) -> str:
