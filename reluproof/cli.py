@@ -543,26 +543,6 @@ def _check_survey(args) -> int:
     return EXIT_OK
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number of seconds")
-    return value
-
-
-def _ulps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of ulps, not {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError("must be a number of ulps >= 0")
-    return value
-
-
 class _DtypeAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         setattr(namespace, self.dest, values)
@@ -606,13 +586,13 @@ def _add_check_parser(sub) -> None:
     p.add_argument("--exhaustive", action="store_true", help="every input of the format")
     p.add_argument(
         "--tolerance",
-        type=_ulps,
+        type=_float_option("--tolerance"),
         metavar="ULPS",
         help="ulps allowed (default: float32/float64 4, float16/bfloat16 2)",
     )
     p.add_argument(
         "--timeout",
-        type=_seconds,
+        type=_float_option("--timeout"),
         default=60.0,
         metavar="SECONDS",
         help="per call of the target (default 60)",

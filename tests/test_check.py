@@ -219,3 +219,38 @@ def test_signed_zeros_are_a_convention_and_nan_mismatch_a_failure():
     assert c.failures[0].x == 1.0 and c.failures[0].ulp is None
     f = float_format("bfloat16")
     assert compare(x[:1], x[:1], x[:1], f, 0).passed
+
+
+# ---- frameworks and the survey ---------------------------------------------------------
+
+
+def test_torch_target_with_autograd_and_a_torch_reproduction():
+    pytest.importorskip("torch")
+    options = CheckOptions(dtype="float16", per_binade=1, search_examples=10, timeout=120.0)
+    report = run_checks(parse_target("torch:nn.functional.elu"), "elu", {}, options)
+    for name in ("values", "special_values", "limits", "dtype", "shape", "no_mutation"):
+        assert report.check(name).passed, report.text()
+    assert report.check("derivative").passed is not None  # autograd ran
+    derivative = report.check("derivative")
+    if not derivative.passed:  # torch 2.13: elu'(NaN) is 1, not NaN
+        assert "torch.nn.functional.elu(x).sum().backward()" in report.text()
+
+
+def test_survey_matrix_markdown_and_json():
+    from numeric.check.survey import run_survey, survey_json, survey_markdown
+
+    survey = run_survey(["numpy"], ["float32"], search_examples=5, activations=["relu", "elu"])
+    markdown = survey_markdown(survey)
+    assert "| relu | 0 / 0: PASS |" in markdown
+    assert "| elu |" in markdown
+    data = survey_json(survey)
+    assert [r["activation"] for r in data["reports"]] == ["relu", "elu"]
+    assert all(r["verdict"] == "PASS" for r in data["reports"])
+
+
+def test_without_the_framework_the_checker_says_what_to_install(monkeypatch):
+    import numeric.check.checks as checks
+
+    monkeypatch.setattr(checks, "installed", lambda module: False)
+    with pytest.raises(ReluproofError, match="pip install 'reluproof\\[jax\\]'"):
+        checks.validate(parse_target("jax:nn.selu"), None, CheckOptions())

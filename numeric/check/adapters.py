@@ -34,12 +34,17 @@ INSTALL = {
 }
 
 
+def not_installed(module: str) -> ReluproofError:
+    top = module.split(".")[0]
+    return ReluproofError(f"{top} is not installed: {INSTALL.get(top, top)}.")
+
+
 def require(module: str) -> Any:
     """Import an optional dependency or say what to install."""
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ReluproofError(f"{module} is not installed: {INSTALL.get(module, module)}.") from None
+        raise not_installed(module) from None
 
 
 def installed(module: str) -> bool:

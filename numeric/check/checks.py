@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from derivations.errors import ReluproofError
-from numeric.check.adapters import Returned, TargetSpec, installed, require
+from numeric.check.adapters import Returned, TargetSpec, installed, not_installed
 from numeric.check.compare import Finding, as_format, compare, hexf
 from numeric.check.inputs import (
     _unique,
@@ -85,7 +85,7 @@ def validate(target: TargetSpec, grad: TargetSpec | None, options: CheckOptions)
             needed.append("ml_dtypes")
         for module in needed:
             if not installed(module):
-                require(module)  # raises, saying what to install
+                raise not_installed(module)  # saying what to install
     if options.exhaustive and options.dtype == "float64":
         raise ReluproofError(
             "--exhaustive covers float16, bfloat16 and float32; float64 has 2^64 inputs."

@@ -100,6 +100,7 @@ def run_survey(
     search_examples: int = SURVEY_EXAMPLES,
     progress: Callable[[str], None] = lambda _: None,
     jobs: int = 1,
+    activations: list[str] | None = None,
 ) -> Survey:
     from numeric.check.adapters import INSTALL
 
@@ -117,7 +118,7 @@ def run_survey(
             timeout,
             search_examples,
         )
-        for activation in names()
+        for activation in activations or names()
         if any(activation in BINDINGS[f] for f in present)
     ]
     by_activation: dict[str, list[CheckReport]] = {}
