@@ -314,32 +314,48 @@ def _monotonicity(run: _Run, x: np.ndarray, got: np.ndarray) -> CheckResult:
 
 
 def _derivative_checks(run: _Run, x: np.ndarray, has_grad: bool) -> list[CheckResult]:
+    others = ("derivative_kinks", "derivative_nan")
     if not has_grad:
         why = "no derivative: NumPy has no autograd; pass --grad TARGET (f') to check it"
-        return [CheckResult("derivative", None, why), CheckResult("derivative_kinks", None, why)]
+        return [CheckResult(n, None, why) for n in ("derivative", *others)]
     outcome = run.call("grad", x)
     if not outcome.ok:
         what = f"{x.size} inputs (the gradient)"
-        return [
-            _failed_call("derivative", outcome, run.options.timeout, what),
-            CheckResult("derivative_kinks", None, "not run: the gradient failed"),
+        return [_failed_call("derivative", outcome, run.options.timeout, what)] + [
+            CheckResult(n, None, "not run: the gradient failed") for n in others
         ]
     values, why = _returned_values(outcome.value, x)
     if values is None:
-        return [
-            CheckResult("derivative", False, why),
-            CheckResult("derivative_kinks", None, "not run"),
+        return [CheckResult("derivative", False, why)] + [
+            CheckResult(n, None, "not run") for n in others
         ]
+    nan = np.isnan(x)
     kink = np.array([run.ref.is_kink(_fraction(v)) if np.isfinite(v) else False for v in x])
-    smooth = ~kink
+    smooth = ~kink & ~nan
     expected = run.expected(x[smooth], derivative=True)
     c = compare(x[smooth], values[smooth], expected, run.fmt, run.tolerance)
     results = [
         CheckResult.from_comparison(
-            "derivative", c, run.tolerance, "inputs off the kinks", derivative=True
+            "derivative", c, run.tolerance, "inputs off the kinks (+-inf: limits of f')", True
         )
     ]
     results.append(_kinks(run, x, values))
+    at_nan = values[nan]
+    propagated = bool(np.isnan(at_nan).all())
+    results.append(
+        CheckResult(
+            "derivative_nan",
+            propagated,
+            "f'(NaN) is NaN"
+            if propagated
+            else f"f'(NaN) = {hexf(at_nan[~np.isnan(at_nan)][0])}: a NaN input gets a number",
+            inputs=int(nan.sum()),
+            failures=()
+            if propagated
+            else (Finding(math.nan, math.nan, float(at_nan[~np.isnan(at_nan)][0]), None),),
+            derivative=True,
+        )
+    )
     return results
 
 

@@ -117,7 +117,8 @@ def exhaustive_check(config: ChildConfig, tolerance: float, options, progress) -
     result = CheckResult.from_comparison("exhaustive", c, tolerance, f"{f.name} inputs ({every})")
     detail = (
         f"{result.detail}; {seconds:.1f} s, {rate:,.0f} inputs/s with {len(threads)} "
-        f"processes; {undecided[0]} inputs decided by exact arithmetic"
+        f"process{'es' if len(threads) > 1 else ''}; "
+        f"{undecided[0]} inputs decided by exact arithmetic"
     )
     return CheckResult(
         result.name,
