@@ -32,6 +32,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -99,8 +100,9 @@ def validate(target: TargetSpec, grad: TargetSpec | None, options: CheckOptions)
 class _Run:
     """The state of one check run: the reference, the inputs, the child session."""
 
-    def __init__(self, ref: Reference, options: CheckOptions, session: Session):
+    def __init__(self, ref: Reference, options: CheckOptions, session: Session, framework: str):
         self.ref = ref
+        self.framework = framework
         self.options = options
         self.fmt = float_format(options.dtype)
         self.tolerance = options.tolerance_for()
@@ -167,7 +169,7 @@ def _contract_checks(
                 first.kind == "array",
                 "returned an array"
                 if first.kind == "array"
-                else f"returned a {first.kind}, not a {run.session_framework} array",
+                else f"returned a {first.kind}, not a {run.framework} array",
             )
         )
         results.append(
@@ -359,9 +361,7 @@ def _derivative_checks(run: _Run, x: np.ndarray, has_grad: bool) -> list[CheckRe
     return results
 
 
-def _fraction(v: float):
-    from fractions import Fraction
-
+def _fraction(v: float) -> Fraction:
     return Fraction(float(v))
 
 
@@ -485,8 +485,7 @@ def run_checks(
         grad_function,
     )
     session = Session(config, options.timeout)
-    run = _Run(ref, options, session)
-    run.session_framework = target.framework
+    run = _Run(ref, options, session, target.framework)
     try:
         results = _all_checks(run, grad is not None or target.framework != "numpy", progress)
     finally:
