@@ -256,12 +256,21 @@ def float_text(value: Fraction, fmt: Any) -> str:
 
 
 def _exact_rational(value: Any) -> Fraction | None:
+    """The exact rational a value stands for, or None for a closed form or a ball. A binary
+    float is the rational it encodes; a decimal string is the decimal ("0.1" is 1/10)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, Fraction | int):
-        return Fraction(value)
+    if isinstance(value, Fraction | int) or (
+        isinstance(value, float | np.floating) and np.isfinite(value)
+    ):
+        return Fraction(float(value)) if isinstance(value, np.floating) else Fraction(value)
     if isinstance(value, sp.Rational):
         return Fraction(int(value.p), int(value.q))
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except ValueError:  # not a decimal or a fraction: a closed form such as "sqrt(2)"
+            return None
     return None
 
 
@@ -283,8 +292,9 @@ def _nearest(candidate: Fraction, f: FloatFormat, enclosure: str, proved: bool) 
 def nearest_float(value: Any, fmt: Any = "float64") -> NearestFloat:
     """The float of format `fmt` nearest to `value`.
 
-    `value` is an exact rational (Fraction, int, SymPy Rational: rounded exactly, ties to
-    even, `proved` True), a SymPy closed form, or an arb ball. For the last two the proof is
+    `value` is an exact rational (Fraction, int, SymPy Rational, a binary float, a decimal
+    string: rounded exactly, ties to even, `proved` True), a SymPy closed form (or its
+    text), or an arb ball. For the last two the proof is
     a ball for `value` strictly inside the rounding interval of that float, refined (Ziv)
     until it is; `proved` is False only if 2000 bits did not settle it (or the given ball
     straddles a rounding boundary).

@@ -695,7 +695,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dropout-keep",
         metavar="Q",
-        help="also the alpha-dropout affine correction (a, b) for keep probability Q",
+        help="also the alpha-dropout affine correction (a, b) for keep probability Q, which "
+        "restores the fixed point's mean and variance (0 and 1 without --mean/--variance)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_selu_constants)

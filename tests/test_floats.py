@@ -75,6 +75,12 @@ def test_encode_decode_round_to_format_against_numpy(data, fmt):
     assert encode(exact, fmt, negative_zero=signbit(x)) == bits
     assert bits == int.from_bytes(struct.pack(">" + STRUCT[fmt], float(x)), "big")
     assert round_to_format(exact, fmt) == exact
+    same = nearest_float(x, fmt)  # a float of the format is its own nearest float
+    assert (
+        same.proved
+        and same.value == float(x)
+        and (x == 0 or same.bits == f"{bits:x}".zfill(WIDTH[fmt] // 4))
+    )
 
 
 @settings(max_examples=300)
@@ -125,6 +131,15 @@ def test_nearest_float_of_an_exact_rational(q, fmt):
         assert result.bits == expected_bits
     assert float(result.repr) == result.value or fmt != "float64"
     assert round_to_format(Fraction(result.repr), fmt) == Fraction(result.value)
+
+
+def test_nearest_float_reads_decimal_strings_exactly():
+    # "0.1" is 1/10, not the binary64 float 0.1 (which is below 1/10 and would round the
+    # same here, but not in general): compare with the exact Fraction.
+    assert nearest_float("0.1", "float32") == nearest_float(Fraction(1, 10), "float32")
+    assert nearest_float("sqrt(2)", "float64").value == 2**0.5
+    tie = "1.00000005960464477539062500"  # 1 + 2^-24, halfway between two float32s
+    assert nearest_float(tie, "float32").value == 1.0
 
 
 def test_nearest_float_ties_go_to_even():
