@@ -88,11 +88,7 @@ def _torch_reference(name: str, p: dict[str, float]):
         # training mode with the law U(r, r): PyTorch's own sampler, made deterministic
         "rrelu_train": lambda x: F.rrelu(x, s("r"), s("r"), training=True),
         "elu": lambda x: F.elu(x, s("alpha")),
-        "selu": (
-            (lambda x: F.selu(x))
-            if p == _floats(get("selu").bind())
-            else (lambda x: s("lambda") * F.elu(x, s("alpha")))
-        ),
+        "selu": lambda x: s("lambda") * F.elu(x, s("alpha")),
         "celu": lambda x: F.celu(x, s("alpha")),
         "gelu": lambda x: F.gelu(x, approximate="none"),
         "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
@@ -109,6 +105,27 @@ def _torch_reference(name: str, p: dict[str, float]):
         "identity": torch.nn.Identity(),
     }
     return table[name]
+
+
+def _torch_default(name: str):
+    """PyTorch's version of a catalogue entry called with *PyTorch's own* defaults (the
+    catalogue's defaults are PyTorch's: a changed default must show)."""
+    prelu_default = torch.nn.PReLU(dtype=torch.float64).weight.detach()
+    table = {
+        "leaky_relu": lambda x: F.leaky_relu(x),
+        "prelu": lambda x: F.prelu(x, prelu_default),
+        "rrelu": lambda x: F.rrelu(x, training=False),
+        # PyTorch has no default r: rrelu_train's default is the law's mean, the slope
+        # PyTorch uses in evaluation
+        "rrelu_train": lambda x: F.rrelu(x, training=False),
+        "elu": lambda x: F.elu(x),
+        "selu": lambda x: F.selu(x),
+        "celu": lambda x: F.celu(x),
+        "silu": lambda x: F.silu(x),
+        "softplus": lambda x: F.softplus(x),
+        "hardtanh": lambda x: F.hardtanh(x),
+    }
+    return table.get(name) or _torch_reference(name, {})
 
 
 # PyTorch's autograd at a kink, per breakpoint in order: which one-sided derivative it
@@ -201,7 +218,8 @@ def _mismatches(name: str, overrides: dict | None = None, body: int = 161) -> li
     exact = Exact(name, overrides)
     p = exact.params
     xs = _points([float(b) for b in exact.breaks], body)
-    got, grad = _torch_values_and_derivatives(_torch_reference(name, p), xs)
+    reference = _torch_reference(name, p) if overrides else _torch_default(name)
+    got, grad = _torch_values_and_derivatives(reference, xs)
     beta = p.get("beta", 1.0)
     linearised = (beta * xs > SOFTPLUS_THRESHOLD) if name == "softplus" else np.zeros_like(xs)
     bad = []
@@ -242,7 +260,34 @@ def test_the_reference_is_pytorch_2_13():
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
 def test_catalogue_matches_pytorch_at_the_defaults(name):
+    """The catalogue at its defaults against PyTorch called with PyTorch's defaults."""
     assert _mismatches(name) == []
+
+
+def test_rrelu_train_default_slope_is_the_mean_of_the_default_law():
+    train, evaluation = get("rrelu_train"), get("rrelu")
+    values = train.bind()
+    lower, upper, r = (values[train.symbols[k]] for k in ("lower", "upper", "r"))
+    assert r == (lower + upper) / 2
+    assert evaluation.bind() == {s: v for s, v in values.items() if s.name != "r"}
+
+
+# The definitions' papers put the breakpoint itself in the left piece (f(x) = alpha(e^x - 1)
+# for x <= 0: Clevert et al. 2016, Klambauer et al. 2017; CELU after ELU, Barron 2017),
+# which is also the side PyTorch's autograd takes there; the others put it on the right.
+POINT_IN_LEFT_PIECE = {"elu", "selu", "celu"}
+
+
+@pytest.mark.parametrize("name", [n for n, a in CATALOGUE.items() if a.breakpoints])
+def test_the_breakpoint_belongs_to_the_piece_the_definition_says(name):
+    a = get(name)
+    assert a.point_goes_left == (name in POINT_IN_LEFT_PIECE)
+    values = a.bind()
+    derivative = sp.diff(a.expr, z).subs(values)
+    for i, b in enumerate(a.breakpoints):
+        side = a.pieces[i] if a.point_goes_left else a.pieces[i + 1]
+        at = b.subs(values)
+        assert derivative.subs(z, at) == sp.diff(side.expr, z).subs(values).subs(z, at)
 
 
 # Explicit non-default parameters, so that a parameter's role is checked whatever
