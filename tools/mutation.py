@@ -1,15 +1,20 @@
 """Mutation testing of the catalogue and the calculus with mutmut 3 (not run in CI).
 
-    python tools/mutation.py                      # derivations/catalogue.py
+    python tools/mutation.py                      # every mutant of derivations/catalogue.py
     python tools/mutation.py --target calculus    # derivations/calculus.py
-    python tools/mutation.py --target catalogue --tests tests/test_catalogue.py  # a subset
+    python tools/mutation.py --sample 150 --seed 0 --tests tests/test_catalogue.py
+    python tools/mutation.py --only survivors.txt    # rerun some mutants (names, one a line)
+    python tools/mutation.py --target calculus --match '*x_holds*' '*x__breakpoint*'
 
 mutmut mutates a copy of the project, so the script works in a scratch directory (a
 copy of the files git knows, `--workdir`, kept between runs so that mutmut can resume
 and so that `mutmut show <mutant>` works there) and never touches the worktree. It then
-prints the score (killed / total) and writes every surviving mutant's diff to
-`<workdir>/survivors.txt`; why each survivor is equivalent, or which test now kills it,
-is in tools/mutation_survivors.md.
+prints the score (killed / mutants run) and writes the names of the mutants not killed
+to `<workdir>/not-killed.txt` and their diffs to `<workdir>/survivors.txt`; why each
+survivor is equivalent, or which test now kills it, is in tools/mutation_survivors.md.
+Each mutant costs a fresh import of the project (a second or more), so a full run of
+catalogue.py (about 1,300 mutants) takes hours on a busy machine: --sample draws a
+seeded subset for a quick estimate.
 
 Two things make this project unusual for mutmut, and the script handles both:
 - the catalogue is built when its module is imported (`CATALOGUE = _build()`), so a
@@ -181,13 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", type=Path, help="a file of mutant names (one per line) to run, e.g. survivors"
     )
-    parser.add_argument("--match", help="only mutants whose name matches this glob")
+    parser.add_argument(
+        "--match", nargs="+", help="only mutants whose name matches one of these globs"
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path("/tmp") / f"reluproof-mutation-{args.target}"
     prepare(workdir, args.target, args.tests or TESTS[args.target])
     names = generate(workdir)
     if args.match:
-        names = [n for n in names if fnmatch.fnmatch(n, args.match)]
+        names = [n for n in names if any(fnmatch.fnmatch(n, g) for g in args.match)]
     if args.only:
         wanted = set(args.only.read_text().split())
         names = [n for n in names if n in wanted]
