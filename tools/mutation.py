@@ -50,8 +50,12 @@ TARGETS = {
 }
 # The fast tests that guard each file (a mutant's run stops at its first failure).
 TESTS = {
-    "catalogue": ["tests/test_catalogue.py", "tests/test_references.py"],
-    "calculus": ["tests/test_calculus.py", "tests/test_references.py"],
+    "catalogue": [
+        "tests/test_catalogue.py",
+        "tests/test_catalogue_structure.py",
+        "tests/test_references.py",
+    ],
+    "calculus": ["tests/test_calculus.py", "tests/test_calculus_references.py"],
 }
 
 # Imported once by mutmut's fork server, before any mutant is switched on: the libraries
@@ -95,7 +99,7 @@ source_paths = ["derivations"]
 only_mutate = ["*{Path(TARGETS[target]).name}"]
 also_copy = ["numeric", "proofs", "reluproof", "tests"]
 pytest_add_cli_args_test_selection = [{listed}]
-pytest_add_cli_args = ["-p", "no:cacheprovider"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "--tb=no"]
 process_isolation = "forkserver"
 forkserver_warmup = "import"
 preload_modules_file = "mutation-preload.txt"
