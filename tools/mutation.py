@@ -55,7 +55,11 @@ TESTS = {
         "tests/test_catalogue_structure.py",
         "tests/test_references.py",
     ],
-    "calculus": ["tests/test_calculus.py", "tests/test_calculus_references.py"],
+    "calculus": [
+        "tests/test_calculus.py",
+        "tests/test_calculus_conditions.py",
+        "tests/test_calculus_references.py",
+    ],
 }
 
 # Imported once by mutmut's fork server, before any mutant is switched on: the libraries
