@@ -3,6 +3,8 @@ mutants that tools/mutation.py found surviving in derivations/catalogue.py): pie
 the line, parameters and entries serialise to what they hold, user input is made exact
 or refused with the message that says why."""
 
+import re
+
 import pytest
 import sympy as sp
 
@@ -169,3 +171,20 @@ def test_parameters_carry_the_assumptions_their_domains_allow():
             assert p.symbol.is_positive, (name, p.name)
     for p in get("hardtanh").params + get("prelu").params:
         assert p.symbol.is_real and p.symbol.is_positive is None
+
+
+# LaTeX commands the titles may use: ones plain LaTeX (texlive-latex-base) knows
+TITLE_COMMANDS = {"mathrm", "sigma", "tanh"}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_texts_are_present_and_titles_are_plain_latex(name):
+    a = get(name)
+    assert isinstance(a.title, str) and a.title
+    assert set(re.findall(r"\\([A-Za-z]+)", a.title)) <= TITLE_COMMANDS, a.title
+    assert a.title.count("{") == a.title.count("}")
+    assert isinstance(a.citation, str) and a.citation
+    assert isinstance(a.note, str)
+    for p in a.params:
+        assert isinstance(p.description, str) and p.description
+        assert isinstance(p.latex, str)
