@@ -4,7 +4,7 @@ decides at 50 digits (killing mutants tools/mutation.py found surviving)."""
 
 import sympy as sp
 
-from derivations.calculus import holds
+from derivations.calculus import equality_condition, holds
 
 x = sp.Symbol("x", real=True)
 HALF = sp.Rational(1, 2)
@@ -23,3 +23,10 @@ def test_decided_conditions_pass_through():
     assert not holds(sp.Eq(x, 1), {x: sp.Integer(2)})
     assert holds(sp.true, {}) and not holds(sp.false, {})
     assert holds(sp.Or(sp.Eq(x, 1), sp.Eq(x, 2)), {x: sp.Integer(2)})
+
+
+def test_an_equality_of_closed_forms_sympy_cannot_sign_stays_an_equation():
+    condition = equality_condition(sp.erf(HALF) + sp.erfc(HALF), sp.Integer(1))
+    assert isinstance(condition, sp.Equality) and condition.rhs == 0
+    assert holds(condition, {})
+    assert not holds(equality_condition(sp.erf(HALF), sp.erfc(HALF)), {})
