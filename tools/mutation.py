@@ -24,8 +24,10 @@ Two things make this project unusual for mutmut, and the script handles both:
 - mutmut runs a mutant only against the tests that reached the mutated function while
   its statistics were gathered, and an import-time call, or a derivation read from a
   cache, reaches no test. In the statistics run only, a fixture added to the scratch
-  copy's conftest rebuilds the catalogue and empties the derivation caches before every
-  test, so that each test is credited with the functions it depends on.
+  copy's conftest rebuilds the catalogue and empties the caches (cached Piecewise
+  expressions, LaTeX names, derivations) before every test, so that each test is
+  credited with the functions it depends on. `--verify` reruns each mutant left alive
+  against the whole selection, bypassing mutmut's per-function choice of tests.
 
 Needs the [mutation] extra (`pip install -e '.[mutation]'`) and torch==2.13.0 for
 tests/test_references.py. The machine's cores are shared: --jobs defaults to 2.
@@ -89,6 +91,9 @@ def _credit_import_time_code_to_every_test():
         import derivations.catalogue
 
         derivations.catalogue._build()
+        derivations.catalogue.latex_names.cache_clear()
+        for entry in derivations.catalogue.CATALOGUE.values():
+            entry.__dict__.pop("expr", None)  # a cached_property: built again on use
         derivations.calculus._CACHE.clear()
         os.environ["RELUPROOF_NO_CACHE"] = "1"
     yield
@@ -181,6 +186,27 @@ def report(workdir: Path, names: list[str]) -> str:
     return "\n".join(lines)
 
 
+def verify(workdir: Path, names: list[str], tests: list[str]) -> list[str]:
+    """The mutants among `names` that the whole test selection kills when run directly
+    (each mutant's process imports the project afresh with the mutant switched on)."""
+    killed = []
+    for name in names:
+        env = dict(os.environ, CI="true", HYPOTHESIS_PROFILE="ci", OMP_NUM_THREADS="1")
+        env["MUTANT_UNDER_TEST"] = name
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "--tb=no", "-p", "no:cacheprovider"]
+            + tests,
+            cwd=workdir / "mutants",
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        print(f"  {name}: {'killed' if done.returncode else 'survived'}", flush=True)
+        if done.returncode:
+            killed.append(name)
+    return killed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", choices=sorted(TARGETS), default="catalogue")
@@ -197,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--match", nargs="+", help="only mutants whose name matches one of these globs"
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="rerun each mutant left alive against the whole test selection",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path("/tmp") / f"reluproof-mutation-{args.target}"
     prepare(workdir, args.target, args.tests or TESTS[args.target])
@@ -212,7 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"running {len(names)} mutants of {TARGETS[args.target]}", flush=True)
     if names:
         _mutmut(workdir, "run", "--max-children", str(args.jobs), *names)
-    print(report(workdir, names))
+    print(report(workdir, names), flush=True)
+    if args.verify:
+        alive = (workdir / "not-killed.txt").read_text().split()
+        print(f"verifying {len(alive)} mutants against the whole selection:", flush=True)
+        killed = verify(workdir, alive, args.tests or TESTS[args.target])
+        print(f"killed by the whole selection: {len(killed)} of {len(alive)}")
+        still = [n for n in alive if n not in killed]
+        (workdir / "not-killed.txt").write_text("".join(f"{n}\n" for n in still))
     return 0
 
 
