@@ -121,7 +121,7 @@ def _chain_rule(name: str, loss: str, overrides: dict | None) -> ChainRule:
     all_zero = all(g == 0 for _, g in dead)
     witness = None
     if not all_zero:
-        witness = _witness(dead[0][1].subs(derivation.values), loss)
+        witness = _witness(a, derivation.values, loss, dead[0][1].subs(derivation.values))
     return ChainRule(
         activation=a.name,
         loss=loss,
@@ -153,26 +153,44 @@ def chain_rule_identity(loss: str, tamper: sp.Expr = sp.S.One) -> bool:
     return sp.simplify(direct.doit() - via_chain.doit()) == 0
 
 
-def _witness(dead_gradient: sp.Expr, loss: str) -> dict | None:
-    """Values of the inputs (with z1 = -1/2 < 0) at which dL/dw1 is nonzero (its exact
-    value is kept; nonzero is read off a 30-digit evaluation)."""
-    point = {
-        z1_dead: sp.Rational(-1, 2),
-        x1: 1,
-        x2: 1,
-        v: 1,
-        c: 0,
-        y: 1 if loss == "squared" else 0,
-    }
-    point[yhat] = sp.Rational(1, 2) if loss == "bce" else 0
-    point[a1] = 0
-    value = dead_gradient.subs(point)
-    approx = sp.N(value, 30)
-    if approx.is_number and abs(approx) > sp.Float("1e-25"):
-        return {str(k): str(vv) for k, vv in point.items()} | {
-            "dL/dw1": str(value),
-            "dL/dw1 (30 digits)": str(approx),
-        }
+# Where the witness may sit: z1 = -1/2 first, then further points on z1 < 0 in case f'
+# or the residual vanishes at -1/2 for the parameters given (or -1/2 is a breakpoint).
+WITNESS_Z1 = tuple(sp.Rational(n, d) for n, d in ((-1, 2), (-1, 4), (-1, 1), (-2, 1), (-1, 8)))
+
+
+def _witness(a, values: dict, loss: str, dead_gradient: sp.Expr) -> dict | None:
+    """One point of the single-neuron network with z1 < 0 at which dL/dw1 != 0, every
+    number on it computed from the same inputs and weights: z1 = w1 x1 + w2 x2 + b1,
+    a1 = f(z1), yhat from a1, and dL/dw1 as the dead-unit product `dead_gradient` at
+    that point, checked against the derivative in w1 of the composite loss
+    L(yhat(f(w1 x1 + w2 x2 + b1))) at the same point. Exact values are kept; nonzero is
+    read off a 30-digit evaluation. None when no candidate point gives a nonzero
+    gradient."""
+    f = a.expr.subs(values)
+    breaks = {b.subs(values) for b in a.breakpoints}
+    inputs = {x1: sp.Integer(1), x2: sp.Integer(1), w1: sp.Integer(1), w2: sp.Integer(1)}
+    inputs |= {v: sp.Integer(1), c: sp.Integer(0), y: sp.Integer(1 if loss == "squared" else 0)}
+    loss_of_w1 = _loss(loss, _output(loss, f.subs(z, w1 * x1 + w2 * x2 + b1)))
+    gradient_of_w1 = sp.diff(loss_of_w1, w1)
+    for point in WITNESS_Z1:
+        if point in breaks:
+            continue
+        at = inputs | {b1: point - inputs[w1] * inputs[x1] - inputs[w2] * inputs[x2]}
+        pre = (w1 * x1 + w2 * x2 + b1).subs(at)
+        hidden = f.subs(z, pre)
+        prediction = _output(loss, a1).subs(at).subs(a1, hidden)
+        gradient = dead_gradient.subs(at).subs({z1_dead: pre, a1: hidden, yhat: prediction})
+        approx = sp.N(gradient, 30)
+        direct = sp.N(gradient_of_w1.subs(at), 30)
+        if not abs(approx - direct) < sp.Float("1e-25"):  # a broken chain rule, not bad input
+            raise AssertionError(f"{a.name}: dL/dw1 = {approx} by the chain rule, {direct} direct")
+        if approx.is_number and abs(approx) > sp.Float("1e-25"):
+            shown = {x1: at[x1], x2: at[x2], w1: at[w1], w2: at[w2], b1: at[b1], z1: pre}
+            shown |= {a1: hidden, v: at[v], c: at[c], yhat: prediction, y: at[y]}
+            return {str(k): str(val) for k, val in shown.items()} | {
+                "dL/dw1": str(gradient),
+                "dL/dw1 (30 digits)": str(approx),
+            }
     return None
 
 

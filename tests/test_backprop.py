@@ -80,3 +80,76 @@ def test_a_dead_unit_beside_a_live_one(name):
 def test_two_units_follow_the_parameters():
     slope_zero = backprop.two_units("leaky_relu", {"negative_slope": "0"})
     assert slope_zero.dead_unit_all_zero  # slope 0 is ReLU
+
+
+# ---------------------------------------------------------------------------------------
+# The witness: every number on it recomputed from its own point, independently of SymPy's
+# calculus (the catalogue's piece evaluated by mpmath, dL/dw1 by numerical differentiation
+# of the whole composite loss in w1).
+
+WITNESS_CASES = [(name, {}) for name in ALL] + [
+    ("prelu", {"a": "-2"}),  # f(-1/2) = 1 = y: the residual vanishes there, another point
+    ("hardtanh", {"min_val": "-1/2"}),  # -1/2 is a kink: the witness must avoid it
+    ("elu", {"alpha": "3/7"}),
+    ("softplus", {"beta": "5/2"}),
+]
+
+
+def _numeric_piece(name, overrides, at):
+    """f as an mpmath function: the catalogue piece whose interval holds `at`."""
+    activation = CATALOGUE[name]
+    values = activation.bind(overrides)
+    for piece in activation.pieces:
+        lo, hi = piece.lo.subs(values), piece.hi.subs(values)
+        if (lo < at) == sp.true and (at < hi) == sp.true:
+            return sp.lambdify(backprop.z, piece.expr.subs(values), "mpmath")
+    raise AssertionError(f"{name}: the witness z1 = {at} sits on a breakpoint")
+
+
+@pytest.mark.parametrize("loss", backprop.LOSSES)
+@pytest.mark.parametrize("name, overrides", WITNESS_CASES)
+def test_every_witness_number_follows_from_the_witness_point(name, overrides, loss):
+    import mpmath
+
+    rule = backprop.chain_rule(name, loss, overrides)
+    if rule.witness is None:
+        assert rule.dead_all_zero
+        return
+    w = {k: sp.sympify(val) for k, val in rule.witness.items() if not k.startswith("dL")}
+    assert w["z_1"] == w["w_1"] * w["x_1"] + w["w_2"] * w["x_2"] + w["b_1"]
+    assert w["z_1"] < 0  # a unit that is off on this input
+    f = _numeric_piece(name, overrides, w["z_1"])
+    # the point is dyadic (integers, halves, quarters): exact in any mpf precision
+    x_1, x_2, w_1, w_2, b_1, v, c, y = (
+        mpmath.mpf(sp.N(w[k], 50)) for k in ("x_1", "x_2", "w_1", "w_2", "b_1", "v", "c", "y")
+    )
+
+    def forward(weight_1):
+        hidden = f(weight_1 * x_1 + w_2 * x_2 + b_1)
+        out = v * hidden + c
+        return hidden, (out if loss == "squared" else 1 / (1 + mpmath.exp(-out)))
+
+    def loss_of(weight_1):
+        _, prediction = forward(weight_1)
+        if loss == "squared":
+            return (prediction - y) ** 2 / 2
+        return -(y * mpmath.log(prediction) + (1 - y) * mpmath.log(1 - prediction))
+
+    with mpmath.workdps(40):
+        hidden, prediction = forward(w_1)
+        gradient = mpmath.diff(loss_of, w_1)
+        tolerance = mpmath.mpf(10) ** -25
+        assert abs(hidden - mpmath.mpf(sp.N(w["a_1"], 40))) < tolerance
+        assert abs(prediction - mpmath.mpf(sp.N(w["\\hat{y}"], 40))) < tolerance
+        assert abs(gradient - mpmath.mpf(sp.N(sp.sympify(rule.witness["dL/dw1"]), 40))) < tolerance
+        assert abs(gradient - mpmath.mpf(rule.witness["dL/dw1 (30 digits)"])) < tolerance
+        assert abs(gradient) > tolerance
+
+
+def test_elu_witness_is_the_consistent_value():
+    # z1 = -1/2, a1 = e^(-1/2) - 1, yhat = a1, y = 1: dL/dw1 = -(2 - e^(-1/2)) e^(-1/2)
+    witness = backprop.chain_rule("elu", "squared").witness
+    assert sp.sympify(witness["a_1"]) == sp.exp(sp.Rational(-1, 2)) - 1
+    expected = -(2 - sp.exp(sp.Rational(-1, 2))) * sp.exp(sp.Rational(-1, 2))
+    assert sp.simplify(sp.sympify(witness["dL/dw1"]) - expected) == 0
+    assert witness["dL/dw1 (30 digits)"].startswith("-0.84518187825382452561")
