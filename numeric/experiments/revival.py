@@ -61,8 +61,9 @@ def plan(config: Config) -> list[Run]:
     preset = FULL if config.full else QUICK
     runs = []
     for label, optimizer, lr, _ in ARMS:
-        settings = base_settings(config, epochs=2 * preset["epochs"], **optimizer)
-        settings["snapshot_epoch"] = preset["epochs"]
+        phase = config.epochs or preset["epochs"]  # --epochs: each phase's length
+        settings = base_settings(config.but(epochs=None), epochs=2 * phase, **optimizer)
+        settings["snapshot_epoch"] = phase
         runs += [
             Run.make(NAME, "relu", seed, {**settings, "lr": config.lr or lr}, label=label)
             for seed in range(config.seeds)
