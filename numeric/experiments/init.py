@@ -25,7 +25,7 @@ NAME = "init"
 
 QUICK = {"epochs": 10}
 FULL = {"epochs": 50}
-PROPER_LR, HIGH_LR = 0.03, 0.3
+PROPER_LR, HIGH_LR = 0.1, 0.7  # on digits: trains well / kills units (see lr-sweep)
 
 # (label, activation, init, bias_init)
 ARMS = (

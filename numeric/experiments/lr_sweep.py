@@ -26,8 +26,8 @@ from numeric.experiments.training import base_settings, train_runs
 NAME = "lr-sweep"
 DEAD_THRESHOLD = 0.40  # the Stanford notes' "as much as 40% of your network"
 
-QUICK = {"epochs": 10, "lr_count": 10, "lr_min": 1e-3, "lr_max": 3.0}
-FULL = {"epochs": 50, "lr_count": 15, "lr_min": 1e-4, "lr_max": 3.0}
+QUICK = {"epochs": 10, "lr_count": 10, "lr_min": 1e-3, "lr_max": 30.0}
+FULL = {"epochs": 50, "lr_count": 15, "lr_min": 1e-4, "lr_max": 30.0}
 
 
 def lr_grid(config: Config) -> list[float]:

@@ -36,21 +36,21 @@ ARMS: tuple[tuple[str, dict[str, Any], float, tuple[str, ...]], ...] = (
     (
         "sgd",
         {"optimizer": "sgd"},
-        0.5,
+        0.7,
         ("dead.zero_gradient", "dead.permanent_first_layer", "dead.second_layer_revives"),
     ),
-    ("momentum 0.9", {"optimizer": "momentum", "momentum": 0.9}, 0.05, ("dead.revives_momentum",)),
-    ("adam", {"optimizer": "adam"}, 0.03, ("dead.revives_adam",)),
+    ("momentum 0.9", {"optimizer": "momentum", "momentum": 0.9}, 0.07, ("dead.revives_momentum",)),
+    ("adam", {"optimizer": "adam"}, 0.01, ("dead.revives_adam",)),
     (
         "sgd, decay on weights",
-        {"optimizer": "sgd", "weight_decay": 0.01, "decay_bias": False},
-        0.5,
+        {"optimizer": "sgd", "weight_decay": 0.001, "decay_biases": False},
+        0.7,
         ("dead.revives_weight_decay_without_bias",),
     ),
     (
         "sgd, decay on weights+bias",
-        {"optimizer": "sgd", "weight_decay": 0.01, "decay_bias": True},
-        0.5,
+        {"optimizer": "sgd", "weight_decay": 0.001, "decay_biases": True},
+        0.7,
         ("dead.permanent_first_layer",),
     ),
 )
@@ -144,7 +144,7 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
         "settings": {
             k: v
             for k, v in settings.items()
-            if k not in ("lr", "optimizer", "momentum", "weight_decay", "decay_bias")
+            if k not in ("lr", "optimizer", "momentum", "weight_decay", "decay_biases")
         },
         "arms": {
             label: {**f, "lr": lrs[label], "theorems": list(THEOREMS[label])}

@@ -1,20 +1,35 @@
-"""Training for the experiments: runs of one shape -> one batched, lock-step program.
+"""Training for the experiments: a batch of runs of one shape -> one `numeric.mlp.Training`.
 
-`train_runs` turns a batch of `Run`s (same activation, widths, optimizer, epochs; their own
-learning rate and seed) into one batched training on the runs axis R, and returns per run
-the plain-JSON record the experiments summarise: the loss per epoch (index 0: before
-training), the dead units per layer per epoch, divergence, the test loss, the gradient
-audit, and on request facts about the final parameters (zero-init symmetry) or a revival
-record (units dead at a snapshot: revived? parameters bit-identical?).
+`train_runs` turns runs that share everything but their learning rate and seed into one
+lock-step training on the MLP's runs axis R, and returns per run the plain-JSON record the
+experiments summarise: the training loss per epoch (index 0: at initialisation), dead
+units per hidden layer per epoch, divergence, the held-out loss, the gradient audit
+(numeric.deadness), and on request facts about the final parameters (zero-init symmetry),
+a revival record (units dead at a snapshot: revived by the end? incoming parameters
+bit-identical?) or a pruning record (the network with its dead units removed).
+
+The task is generated once from a fixed seed (`TASK_SEED`); the first half of its samples
+train, the second half is held out. A run's seed fixes its initialisation and its
+minibatch order, so every number is reproducible bit for bit.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-TASK = "teacher"  # the default task: regression on a random teacher network
+from numeric import mlp
+from numeric.tasks import Task, make_task
+
+# The default task: scikit-learn's 8x8 digits (bundled, pixels in [0, 1]: non-negative
+# inputs, as images are, the setting of the Stanford notes' "40% dead"); `--task
+# regression` or `classification` for the synthetic ones.
+TASK = "digits"
+TASK_SEED = 0
+TRAIN_SAMPLES = 512  # as many again are held out
+
 DEFAULTS: dict[str, Any] = {
     "task": TASK,
     "widths": (64, 64, 64),
@@ -24,6 +39,17 @@ DEFAULTS: dict[str, Any] = {
     "optimizer": "sgd",
     "dtype": "float32",
 }
+SHARED = (  # run settings that go to mlp.Settings as they are
+    "widths",
+    "init",
+    "optimizer",
+    "momentum",
+    "weight_decay",
+    "decay_biases",
+    "batch_size",
+    "epochs",
+    "dtype",
+)
 
 
 def base_settings(config, epochs: int, **overrides: Any) -> dict[str, Any]:
@@ -38,186 +64,164 @@ def base_settings(config, epochs: int, **overrides: Any) -> dict[str, Any]:
     return settings
 
 
-# ---------------------------------------------------------------------------------------
-# PROVISIONAL engine, to be replaced by numeric/mlp.py, numeric/tasks.py and
-# numeric/deadness.py (branch `train`) as soon as they land.
+@lru_cache(maxsize=4)
+def task_split(name: str) -> tuple[Task, Task]:
+    """(training, held-out) halves of a built-in task, generated from TASK_SEED."""
+    whole = make_task(name, seed=TASK_SEED, n_samples=2 * TRAIN_SAMPLES)
+    order = np.random.default_rng(TASK_SEED).permutation(whole.n_samples)  # digits is sorted
+    cut = min(TRAIN_SAMPLES, whole.n_samples // 2)
+    halves = order[:cut], order[cut:]
+    return tuple(
+        Task(whole.name, whole.X[i], whole.Y[i], whole.loss, whole.seed, whole.source)
+        for i in halves
+    )
 
 
-def _task_arrays(name: str, dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(20240601)
-    n, d, hidden = 1024, 16, 32
-    x = rng.standard_normal((n, d))
-    w1 = rng.standard_normal((d, hidden)) / np.sqrt(d)
-    w2 = rng.standard_normal((hidden, 1)) / np.sqrt(hidden)
-    y = np.tanh(x @ w1) @ w2
-    x, y = x.astype(dtype), y.astype(dtype)
-    return x[:512], y[:512], x[512:], y[512:]
+def check_task(name: str) -> None:
+    """Fail before any work on an unknown task (one line, with a did-you-mean)."""
+    task_split(name)
 
 
-def _act(name: str):
-    if name == "relu":
-        return (lambda z: np.maximum(z, 0)), (lambda z: (z > 0).astype(z.dtype)), True
-    slopes = {"leaky_relu": 0.01, "prelu": 0.25, "rrelu": (1 / 8 + 1 / 3) / 2}
-    if name in slopes:
-        s = slopes[name]
-        return (lambda z: np.where(z > 0, z, s * z)), (lambda z: np.where(z > 0, 1, s)), False
-    if name in ("elu", "selu"):
-        a, lam = (1.0, 1.0) if name == "elu" else (1.6732632423543772, 1.0507009873554805)
-        return (
-            (lambda z: lam * np.where(z > 0, z, a * np.expm1(np.minimum(z, 0)))),
-            (lambda z: lam * np.where(z > 0, 1, a * np.exp(np.minimum(z, 0)))),
-            False,
-        )
-    if name == "sigmoid":
-        from scipy.special import expit
-
-        return expit, (lambda z: expit(z) * (1 - expit(z))), False
-    raise ValueError(name)
+def mlp_settings(run) -> mlp.Settings:
+    s = run.setting
+    shared = {k: s[k] for k in SHARED if k in s}
+    shared["widths"] = tuple(shared["widths"])
+    return mlp.Settings(
+        activation=run.activation,
+        params=tuple((k, repr(v)) for k, v in run.params),
+        bias_init=repr(float(s["bias_init"])),
+        lr=0.0,
+        **shared,
+    )
 
 
-def _init(rng, fan_in: int, fan_out: int, init: str, dtype) -> np.ndarray:
-    std = {
-        "zeros": 0.0,
-        "he_normal": np.sqrt(2 / fan_in),
-        "xavier_normal": np.sqrt(2 / (fan_in + fan_out)),
-        "lecun_normal": np.sqrt(1 / fan_in),
-    }[init]
-    return (rng.standard_normal((fan_in, fan_out)) * std).astype(dtype)
+def _distinct_units(weights: np.ndarray, biases: np.ndarray) -> int:
+    """How many different hidden units (columns of incoming weights and bias) a layer has:
+    1 means perfect symmetry, every unit a copy of the others."""
+    return int(len(np.unique(np.concatenate([weights, biases]).T, axis=0)))
 
 
-def train_runs(runs, parameters: bool = False, revival: bool = False) -> list[dict]:
-    s = runs[0].setting
-    dtype = np.dtype(s["dtype"])
-    x, y, x_test, y_test = _task_arrays(s["task"], dtype)
-    f, df, can_die = _act(runs[0].activation)
-    sizes = [x.shape[1], *s["widths"], 1]
-    R = len(runs)
-    rngs = [np.random.default_rng(r.seed) for r in runs]
-    W = [
-        np.stack([_init(g, a, b, s["init"], dtype) for g in rngs])
-        for a, b in zip(sizes, sizes[1:], strict=False)
-    ]
-    B = [np.full((R, 1, b), s["bias_init"], dtype) for b in sizes[1:]]
-    B[-1][:] = 0
-    lr = np.array([r.setting["lr"] for r in runs], dtype)[:, None, None]
-    state = [np.zeros_like(p) for p in W + B]
-    state2 = [np.zeros_like(p) for p in W + B]
-    alive = np.ones(R, bool)
+def _same_bits(after: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Per unit (column): are all its incoming values the same bits (so +0.0 != -0.0)?"""
+    unsigned = np.uint64 if after.dtype.itemsize == 8 else np.uint32
+    return np.all(after.view(unsigned) == before.view(unsigned), axis=0)
 
-    def forward(xb):
-        h, zs, hs = xb, [], [xb]
-        for i in range(len(W)):
-            z = h @ W[i] + B[i]
-            zs.append(z)
-            h = f(z) if i < len(W) - 1 else z
-            hs.append(h)
-        return zs, hs
 
-    def loss_and_grads(xb, yb):
-        zs, hs = forward(xb)
-        err = hs[-1] - yb
-        loss = np.mean(err**2, axis=(1, 2))
-        g = 2 * err / err.shape[1]
-        gw, gb = [None] * len(W), [None] * len(W)
-        for i in reversed(range(len(W))):
-            gw[i] = np.swapaxes(hs[i], 1, 2) @ g
-            gb[i] = g.sum(axis=1, keepdims=True)
-            if i:
-                g = (g @ np.swapaxes(W[i], 1, 2)) * df(zs[i - 1])
-        return loss, gw, gb, zs
-
-    def census():
-        zs, hs = forward(np.broadcast_to(x, (R, *x.shape)))
-        loss = np.mean((hs[-1] - y) ** 2, axis=(1, 2))
-        masks = [
-            np.all(z <= 0, axis=1) if can_die else np.zeros(z.shape[::2], bool) for z in zs[:-1]
-        ]
-        return loss, masks
-
-    history_loss, history_dead = [], []
-    snapshot = None
+def _pruned_outputs(training: mlp.Training, dead: list[np.ndarray], X: np.ndarray):
+    """Outputs of the full network and of the network without its dead units (their
+    outgoing weights removed, which is what deleting the units does), on X."""
+    network, params = training.network, training.params
+    pruned = params.copy()
+    for l, mask in enumerate(dead):
+        pruned.weights[l + 1][mask] = 0  # (R, n_l) selects rows of (R, n_l, n_next)
     with np.errstate(all="ignore"):
-        loss, masks = census()
-        history_loss.append(loss)
-        history_dead.append([m.sum(axis=1) for m in masks])
-        n = x.shape[0]
-        t = 0
-        for epoch in range(1, s["epochs"] + 1):
-            order = np.stack([g.permutation(n) for g in rngs])
-            for start in range(0, n, s["batch_size"]):
-                idx = order[:, start : start + s["batch_size"]]
-                batch_loss, gw, gb, _ = loss_and_grads(x[idx], y[idx])
-                alive &= np.isfinite(batch_loss)
-                step = np.where(alive[:, None, None], lr, 0).astype(dtype)
-                t += 1
-                params, grads = W + B, gw + gb
-                for k, (p, g) in enumerate(zip(params, grads, strict=True)):
-                    g = np.where(alive[:, None, None], g, 0).astype(dtype)
-                    wd = s.get("weight_decay", 0.0)
-                    if wd and (k < len(W) or s.get("decay_bias", True)):
-                        g = g + dtype.type(wd) * p
-                    if s["optimizer"] == "momentum":
-                        state[k] = dtype.type(s.get("momentum", 0.9)) * state[k] + g
-                        p -= step * state[k]
-                    elif s["optimizer"] == "adam":
-                        state[k] = 0.9 * state[k] + 0.1 * g
-                        state2[k] = 0.999 * state2[k] + 0.001 * g * g
-                        mhat = state[k] / (1 - 0.9**t)
-                        vhat = state2[k] / (1 - 0.999**t)
-                        p -= (step * mhat / (np.sqrt(vhat) + 1e-8)).astype(dtype)
-                    else:
-                        p -= step * g
-            loss, masks = census()
-            history_loss.append(loss)
-            history_dead.append([m.sum(axis=1) for m in masks])
-            if revival and epoch == s["snapshot_epoch"]:
-                snapshot = ([w.copy() for w in W], [b.copy() for b in B], masks)
-        _, hs_test = forward(np.broadcast_to(x_test, (R, *x_test.shape)))
-        test_loss = np.mean((hs_test[-1] - y_test) ** 2, axis=(1, 2))
-        _, gw, gb, zs = loss_and_grads(np.broadcast_to(x, (R, *x.shape)), y)
+        full = network.forward(params, X)
+        cut = network.forward(pruned, X)
+    return full, cut
+
+
+def train_runs(
+    runs, parameters: bool = False, revival: bool = False, pruning: bool = False
+) -> list[dict]:
+    settings = mlp_settings(runs[0])
+    train_task, test_task = task_split(runs[0].setting["task"])
+    training = mlp.Training(
+        settings,
+        train_task,
+        seeds=[r.seed for r in runs],
+        lrs=[r.setting["lr"] for r in runs],
+    )
+    snapshot = None
+    if revival:
+        first = runs[0].setting["snapshot_epoch"]
+        training.fit(first)
+        snapshot = (training.params.copy(), [d.copy() for d in training.history[-1].dead])
+        results = training.fit(settings.epochs - first)
+    else:
+        results = training.fit()
+    network, dtype = training.network, training.network.dtype
+    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
+    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    with np.errstate(all="ignore"):
+        output = network.forward(training.params, X_test).output
+        test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
+        mean = training.Y.mean(axis=0, keepdims=True)
+        constant = network.loss(np.broadcast_to(mean, training.Y.shape)[None], training.Y[None])
+    final_dead = training.history[-1].dead
+    if pruning:
+        prune_train = _pruned_outputs(training, final_dead, training.X)
+        prune_test = _pruned_outputs(training, final_dead, X_test)
     out = []
-    for r in range(R):
-        diverged = not alive[r] or not np.isfinite(history_loss[-1][r])
-        rec = {
-            "widths": list(s["widths"]),
-            "losses": [float(l[r]) for l in history_loss],
-            "dead_per_layer": [[int(c[r]) for c in d] for d in history_dead],
-            "diverged": bool(diverged),
+    for r, result in enumerate(results):
+        record: dict[str, Any] = {
+            "widths": list(result.widths),
+            "losses": [e.loss for e in result.epochs],
+            "dead_per_layer": [list(e.dead_per_layer) for e in result.epochs],
+            "dormant_per_layer": list(result.final.dormant_per_layer),
+            "diverged": result.diverged,
+            "diverged_epoch": result.diverged_epoch,
             "test_loss": float(test_loss[r]),
-            "constant_loss": float(np.mean((y - y.mean()) ** 2)),
-        }
-        dead_units = sum(int(m[r].sum()) for m in masks)
-        violations = sum(
-            int(
-                np.count_nonzero(gw[i][r][:, masks[i][r]])
-                + np.count_nonzero(gb[i][r][:, masks[i][r]])
-            )
-            for i in range(len(masks))
-        )
-        rec["audit"] = {
-            "dead_units": dead_units,
-            "violations": violations,
-            "alive_zero_gradient": 0,
+            "constant_loss": float(constant[0]),
+            "audit": result.audit.to_dict() if result.audit else None,
         }
         if parameters:
-            hidden = W[:-1] + B[:-1]
-            rec["hidden_all_zero"] = bool(all(not np.any(p[r]) for p in hidden))
-            rec["distinct_units_per_layer"] = [
-                int(len(np.unique(np.concatenate([W[i][r], B[i][r]]).T, axis=0)))
-                for i in range(len(W) - 1)
+            p = training.params
+            hidden = range(network.hidden_layers)
+            record["hidden_all_zero"] = bool(
+                all(not p.weights[l][r].any() and not p.biases[l][r].any() for l in hidden)
+            )
+            record["distinct_units_per_layer"] = [
+                _distinct_units(p.weights[l][r], p.biases[l][r]) for l in hidden
             ]
         if revival:
-            w0, b0, m0 = snapshot
-            rec["revival"] = []
-            for i in range(len(masks)):
-                dead0 = m0[i][r]
-                same = np.all(W[i][r] == w0[i][r], axis=0) & (B[i][r][0] == b0[i][r][0])
-                rec["revival"].append(
+            before, dead_before = snapshot
+            record["revival"] = []
+            for l in range(network.hidden_layers):
+                was_dead = dead_before[l][r]
+                same = _same_bits(training.params.weights[l][r], before.weights[l][r])
+                same &= _same_bits(training.params.biases[l][r], before.biases[l][r])
+                record["revival"].append(
                     {
-                        "dead_at_snapshot": int(dead0.sum()),
-                        "revived": int((dead0 & ~masks[i][r]).sum()),
-                        "unchanged": int((dead0 & same).sum()),
+                        "dead_at_snapshot": int(was_dead.sum()),
+                        "revived": int((was_dead & ~final_dead[l][r]).sum()),
+                        "unchanged": int((was_dead & same).sum()),
                     }
                 )
-        out.append(rec)
+        if pruning:
+            record["pruning"] = _pruning_record(training, prune_train, prune_test, Y_test, r)
+        out.append(record)
     return out
+
+
+def _pruning_record(training, on_train, on_test, Y_test: np.ndarray, r: int) -> dict:
+    """What removing run r's dead units changes: on the training inputs (where they are dead
+    by definition) and on held-out inputs (where a unit dead on the training set may fire)."""
+    network = training.network
+    (full_train, cut_train), (full_test, cut_test) = on_train, on_test
+    dead = training.history[-1].dead
+    woken = np.zeros(Y_test.shape[0], dtype=bool)
+    for l, mask in enumerate(dead):
+        if mask[r].any():
+            z = full_test.pre[l][r][:, mask[r]]
+            woken |= (~training.zero_test.contains(z)).any(axis=1)
+    with np.errstate(all="ignore"):
+        losses = [
+            float(network.loss(out.output[r : r + 1], Y[None])[0])
+            for out, Y in ((full_test, Y_test), (cut_test, Y_test))
+        ]
+    return {
+        "dead_units": int(sum(int(m[r].sum()) for m in dead)),
+        "train_outputs_bit_identical": bool(
+            np.array_equal(_bits(full_train.output[r]), _bits(cut_train.output[r]))
+        ),
+        "test_outputs_bit_identical": bool(
+            np.array_equal(_bits(full_test.output[r]), _bits(cut_test.output[r]))
+        ),
+        "test_inputs_waking_a_dead_unit": float(woken.mean()),
+        "test_loss": losses[0],
+        "test_loss_pruned": losses[1],
+    }
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    return values.view(np.uint64 if values.dtype.itemsize == 8 else np.uint32)
