@@ -14,6 +14,7 @@ THEOREM_MODULES = (
     "proofs.vanishing",
     "proofs.selu",
     "proofs.claims",
+    "proofs.measured",
 )
 
 

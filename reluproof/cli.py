@@ -409,13 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="train seeded MLPs and measure dying units: lr-sweep, init, revival",
-        description="Run one experiment (lr-sweep, init or revival): its runs are trained in "
-        "lock-step batches, each result written to DIR/runs/ as it completes, so the same "
-        "command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
+        help="train seeded MLPs and measure dying units: lr-sweep, init, revival, dropout",
+        description="Run one experiment (lr-sweep, init, revival or dropout): its runs are "
+        "trained in lock-step batches, each result written to DIR/runs/ as it completes, so "
+        "the same command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
         "and DIR/NAME.png.",
     )
-    p.add_argument("name", metavar="NAME", help="lr-sweep, init or revival")
+    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival or dropout")
     p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
     p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
     p.add_argument("--widths", default=None, metavar="W,W,...", help="hidden widths")

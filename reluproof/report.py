@@ -2,8 +2,9 @@
 
 Writes report.tex (standalone), report.pdf (when pdflatex is present), report.md and
 report.json: the derivations of every activation, then every theorem with its verdict
-and certificate. Everything is computed first and written last, each file atomically,
-so an error or Ctrl-C leaves no partial file.
+and certificate, then the experiments (reluproof/experiments_report.py) with their plots
+in plots/. Everything is computed first and written last, each file atomically, so an
+error or Ctrl-C leaves no partial file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from derivations.render import Code, Heading, Prose, Section
 from proofs.registry import all_theorems, theorem_by_id
 from proofs.theorem import Result, Theorem
 from reluproof import __version__
+from reluproof.experiments_report import PLOTS, experiments_section
 from reluproof.latex import compile_pdf, pdflatex_available
 from reluproof.output import ensure_directory, write_atomic
 from reluproof.parallel import ordered_map
@@ -126,12 +128,15 @@ def build_report(
     rows = [row for _, row in outputs]
     results = prove_many(all_theorems(include_slow=True), progress, jobs)
     sections += theorem_sections(results)
+    experiments = experiments_section(results, progress)
+    sections += experiments.sections
     latex = render.latex_document(sections, TITLE, __version__)
     markdown = render.markdown_document(sections, TITLE, __version__)
     data = {
         "version": __version__,
         "activations": rows,
         "theorems": [r.to_dict() for r in results],
+        "experiments": experiments.data,
     }
     pdf_bytes = None
     if pdf and pdflatex_available():
@@ -139,7 +144,9 @@ def build_report(
         pdf_bytes = compile_pdf(latex)
     elif pdf:
         progress("pdflatex not found: skipping report.pdf (apt-get install texlive-latex-base)")
-    written = [
+    (directory / PLOTS).mkdir(exist_ok=True)
+    written = [write_atomic(directory / path, png) for path, png in experiments.files.items()]
+    written += [
         write_atomic(directory / "report.tex", latex),
         write_atomic(directory / "report.md", markdown),
         write_atomic(directory / "report.json", json.dumps(data, indent=2) + "\n"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from numeric.experiments import EXPERIMENTS, Config, experiment_module, run_experiment
+from numeric.experiments import EXPERIMENTS, Config, experiment_module, run_experiment, runner
 from numeric.experiments import stats as st
 from numeric.experiments.runner import Run, batches, run_all
 from reluproof.cli import main
@@ -58,10 +58,10 @@ def test_joblib_workers_give_the_same_bits(tmp_path):
 def test_dask_cluster_gives_the_same_bits(tmp_path):
     distributed = pytest.importorskip("distributed")
     module = experiment_module("lr-sweep")
-    config = tiny("lr-sweep")
+    config = tiny("lr-sweep", activations="relu")
     run_experiment(module, config, tmp_path / "local", jobs=1, plot=False)
     with distributed.LocalCluster(
-        n_workers=2,
+        n_workers=1,
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
@@ -187,7 +187,8 @@ def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path):
     assert not (tmp_path / "out").exists()  # nothing half-written
 
 
-def test_unreachable_scheduler_is_one_line(capsys, tmp_path):
+def test_unreachable_scheduler_is_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", "1s")
     argv = ["experiment", "init", "--seeds", "1", "--epochs", "1", "--widths", "4"]
     assert main([*argv, "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path), "-q"]) == 2
     err = capsys.readouterr().err

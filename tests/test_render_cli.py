@@ -164,7 +164,10 @@ def test_report_writes_every_file(capsys, tmp_path):
     code, out, _ = run(capsys, "report", "-o", str(tmp_path / "rep"), "-q")
     assert code == 0
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
-    assert names == ["report.json", "report.md", "report.pdf", "report.tex"]
+    assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
+    assert {"experiment-lr-sweep.png", "experiment-revival.png"} <= {
+        p.name for p in (tmp_path / "rep" / "plots").iterdir()
+    }
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
     ids = {t["id"] for t in data["theorems"]}
@@ -172,6 +175,8 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert all(t["as_expected"] for t in data["theorems"])
     tex = (tmp_path / "rep" / "report.tex").read_text()
     assert "The source documents' claims, settled" in tex
+    assert "Experiments: measured on trained networks" in tex
+    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout"}
 
 
 def test_workers_give_the_same_bytes_as_one_process(capsys, tmp_path):

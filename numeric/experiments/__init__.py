@@ -1,6 +1,6 @@
 """`reluproof experiment NAME`: one module per experiment, and what they share.
 
-Each experiment module (`lr_sweep`, `init`, `revival`) provides
+Each experiment module (`lr_sweep`, `init`, `revival`, `dropout`) provides
   plan(config) -> list[Run]          the runs, every one described by plain values;
   train_batch(runs) -> list[dict]    trains runs of one shape in lock-step (pure);
   summarise(config, results) -> Summary   the table, the JSON and the plot.
@@ -25,6 +25,7 @@ EXPERIMENTS = {
     "lr-sweep": "numeric.experiments.lr_sweep",
     "init": "numeric.experiments.init",
     "revival": "numeric.experiments.revival",
+    "dropout": "numeric.experiments.dropout",
 }
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "rrelu", "elu", "selu")

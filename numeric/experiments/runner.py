@@ -33,6 +33,7 @@ from derivations.errors import ReluproofError
 
 # The settings a batch may vary from run to run; every other setting fixes the shape.
 PER_RUN_SETTINGS = ("lr",)
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before saying so
 
 
 @lru_cache(maxsize=1)
@@ -246,7 +247,7 @@ def connect(address: str):
             "--scheduler needs Dask's `distributed` (pip install 'reluproof[dask]')."
         ) from None
     try:
-        return Client(address, timeout="10s")
+        return Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReluproofError(

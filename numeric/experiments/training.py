@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "bias_init": 0.0,
     "optimizer": "sgd",
     "dtype": "float32",
+    "tau": 0.1,  # tau-dormant threshold (Sokar et al. 2023 use 0.1 and 0.025)
 }
 SHARED = (  # run settings that go to mlp.Settings as they are
     "widths",
@@ -49,6 +50,7 @@ SHARED = (  # run settings that go to mlp.Settings as they are
     "batch_size",
     "epochs",
     "dtype",
+    "tau",
 )
 
 
@@ -101,6 +103,18 @@ def _distinct_units(weights: np.ndarray, biases: np.ndarray) -> int:
     return int(len(np.unique(np.concatenate([weights, biases]).T, axis=0)))
 
 
+def _constant_output(loss: str, Y: np.ndarray) -> np.ndarray:
+    """The best output that ignores the input (what an output bias alone can learn): the
+    targets' mean for mse; its logit / log for the cross-entropies (the class frequencies)."""
+    mean = Y.mean(axis=0, keepdims=True).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        if loss == "bce":
+            mean = np.log(mean) - np.log1p(-mean)
+        elif loss == "softmax_ce":
+            mean = np.log(mean)
+    return np.broadcast_to(mean.astype(Y.dtype), Y.shape)[None]
+
+
 def _same_bits(after: np.ndarray, before: np.ndarray) -> np.ndarray:
     """Per unit (column): are all its incoming values the same bits (so +0.0 != -0.0)?"""
     unsigned = np.uint64 if after.dtype.itemsize == 8 else np.uint32
@@ -145,8 +159,7 @@ def train_runs(
     with np.errstate(all="ignore"):
         output = network.forward(training.params, X_test).output
         test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
-        mean = training.Y.mean(axis=0, keepdims=True)
-        constant = network.loss(np.broadcast_to(mean, training.Y.shape)[None], training.Y[None])
+        constant = network.loss(_constant_output(network.loss_name, training.Y), training.Y[None])
     final_dead = training.history[-1].dead
     if pruning:
         prune_train = _pruned_outputs(training, final_dead, training.X)
