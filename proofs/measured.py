@@ -232,6 +232,106 @@ def _lr_comparison() -> tuple[float, float, dict, dict]:
     return proper, dying, difference.to_dict(), frequencies
 
 
+# (the next two claims come early: `prove -j N` dispatches claims in order, so
+# workers start on different experiments rather than wait on one lock)
+
+
+@_claim(
+    "zero_init_cannot_learn",
+    r"Trained from all-zero weights and biases, a ReLU MLP's hidden parameters stay exactly "
+    r"0 in every run and its training loss ends no lower than the constant predictor's (the "
+    r"training mean), at every learning rate tried; likewise for Leaky ReLU (any $f$ with "
+    r"$f(0) = 0$), while sigmoid's hidden units move but stay identical (symmetry).",
+    DOC_DEAD_NEURON,
+    "The drawback of ReLU is that they cannot learn on examples for which their activation "
+    "is zero. It usually happens if you initialize the entire neural network with zero and "
+    "place ReLU on the hidden layers.",
+    SUPPORTED,
+)
+def _zero_init() -> Verdict:
+    _, results, summary = measurement("init")
+    arms = summary.data["arms"]
+    facts = {
+        lr: {
+            label: {
+                "hidden_parameters_stayed_zero": (
+                    f"{f['hidden_parameters_stayed_zero']}/{f['seeds']}"
+                ),
+                "distinct_units_per_layer": f["distinct_units_per_layer"],
+                "final_loss": f["final_loss"],
+                "constant_predictor_loss": f["constant_predictor_loss"],
+            }
+            for label, f in by_arm.items()
+            if label.startswith("zeros/")
+        }
+        for lr, by_arm in arms.items()
+    }
+    relu = [r for r in results if r.run.label == "zeros/relu"]
+    stuck = all(r.result["hidden_all_zero"] for r in relu)
+    # the output bias alone can reach the constant predictor, never below it
+    no_better = all(r.result["losses"][-1] >= r.result["constant_loss"] * (1 - 1e-6) for r in relu)
+    certificate = _provenance("init") | {
+        "zeros": facts,
+        "by": "claims.zero_initialisation_freezes_hidden_layer",
+    }
+    text = (
+        f"zeros/relu: hidden parameters exactly 0 after training in "
+        f"{sum(r.result['hidden_all_zero'] for r in relu)}/{len(relu)} runs; final loss "
+        f"{'never below' if no_better else 'BELOW'} the constant predictor's"
+    )
+    if stuck and no_better:
+        return measured(SUPPORTED, text, **certificate)
+    return measured(MIXED if stuck or no_better else CONTRADICTED, text, **certificate)
+
+
+@_claim(
+    "dead_neuron_natural_dropout",
+    r"A dead unit acts like a dropped-out unit: (1) on the training set the network's "
+    r"outputs equal, bit for bit, those of the network with its dead units deleted; (2) on "
+    r"held-out inputs they still do (dropout's mask does not depend on the input); (3) like "
+    r"dropout it regularises: over the seeds of a learning rate, more dead units go with a "
+    r"smaller gap between held-out and training loss (Spearman $\rho < 0$, $p < 0.05$). "
+    r"SUPPORTED if all three hold, MIXED if (1) holds and not all the others.",
+    DOC_DEAD_NEURON,
+    "A dead neuron can be thought of as a natural Dropout.",
+    MIXED,
+)
+def _natural_dropout() -> Verdict:
+    _, _, summary = measurement("dropout")
+    by_lr = summary.data["by_lr"]
+    removal = all(
+        f["train_outputs_bit_identical"] == f["runs_with_dead_units"] for f in by_lr.values()
+    )
+    off_set = all(
+        f["test_outputs_bit_identical"] == f["runs_with_dead_units"] for f in by_lr.values()
+    )
+    regularises = all(
+        f["dead_vs_gap"]["spearman_rho"] is not None
+        and f["dead_vs_gap"]["spearman_rho"] < 0
+        and f["dead_vs_gap"]["p_value"] < 0.05
+        for f in by_lr.values()
+    )
+    certificate = _provenance("dropout") | {
+        "by_lr": by_lr,
+        "removal_on_training_set": removal,
+        "removal_on_held_out_set": off_set,
+        "regularises": regularises,
+        "unlike_dropout": "dropout draws a fresh random mask each step and rescales; a dead "
+        "first-layer unit is removed for good (dead.permanent_first_layer)",
+    }
+    parts = "; ".join(
+        f"lr {lr}: train outputs bit-identical without the dead units in "
+        f"{f['train_outputs_bit_identical']}/{f['runs_with_dead_units']} runs, held-out "
+        f"inputs waking a dead unit "
+        f"{100 * (f['test_inputs_waking_a_dead_unit']['value'] or 0):.1f}%, "
+        f"rho(dead, gap) = {_signed(f['dead_vs_gap']['spearman_rho'])}"
+        for lr, f in by_lr.items()
+    )
+    if removal and off_set and regularises:
+        return measured(SUPPORTED, parts, **certificate)
+    return measured(MIXED if removal else CONTRADICTED, parts, **certificate)
+
+
 @_claim(
     "proper_lr_less_frequent",
     r"At the proper learning rate (the grid's lowest mean final training loss with no "
@@ -439,12 +539,23 @@ def _variants() -> Verdict:
             f"{100 * r['relu_dead_fraction']['value']:.0f}% dead"
             for r in rows
         ]
-        + [f"{where}: {k}/{SEEDS} seeds diverged" for where, k in diverged.items() if k]
+        + [f"every seed diverged for {where}" for where in _all_diverged(diverged)]
     )
     if better and compared == set(VARIANTS):
         return measured(SUPPORTED, text, **certificate)
     return measured(MIXED if better else CONTRADICTED, text or "every variant run diverged",
                     **certificate)  # fmt: skip
+
+
+def _all_diverged(diverged: dict[str, int]) -> list[str]:
+    """'prelu, rrelu at lr 0.97'-style groups of the (activation, lr) cells where every
+    seed diverged."""
+    by_lr: dict[str, list[str]] = {}
+    for where, k in diverged.items():
+        if k == SEEDS:
+            name, _, lr = where.partition(" at ")
+            by_lr.setdefault(lr, []).append(name)
+    return [f"{', '.join(names)} at {lr}" for lr, names in by_lr.items()]
 
 
 def _dormant(result: dict) -> float:
@@ -576,104 +687,8 @@ def _negative_bias() -> Verdict:
     return measured(SUPPORTED if diff.low > 0 else CONTRADICTED, text, **certificate)
 
 
-@_claim(
-    "zero_init_cannot_learn",
-    r"Trained from all-zero weights and biases, a ReLU MLP's hidden parameters stay exactly "
-    r"0 in every run and its training loss ends no lower than the constant predictor's (the "
-    r"training mean), at every learning rate tried; likewise for Leaky ReLU (any $f$ with "
-    r"$f(0) = 0$), while sigmoid's hidden units move but stay identical (symmetry).",
-    DOC_DEAD_NEURON,
-    "The drawback of ReLU is that they cannot learn on examples for which their activation "
-    "is zero. It usually happens if you initialize the entire neural network with zero and "
-    "place ReLU on the hidden layers.",
-    SUPPORTED,
-)
-def _zero_init() -> Verdict:
-    _, results, summary = measurement("init")
-    arms = summary.data["arms"]
-    facts = {
-        lr: {
-            label: {
-                "hidden_parameters_stayed_zero": (
-                    f"{f['hidden_parameters_stayed_zero']}/{f['seeds']}"
-                ),
-                "distinct_units_per_layer": f["distinct_units_per_layer"],
-                "final_loss": f["final_loss"],
-                "constant_predictor_loss": f["constant_predictor_loss"],
-            }
-            for label, f in by_arm.items()
-            if label.startswith("zeros/")
-        }
-        for lr, by_arm in arms.items()
-    }
-    relu = [r for r in results if r.run.label == "zeros/relu"]
-    stuck = all(r.result["hidden_all_zero"] for r in relu)
-    # the output bias alone can reach the constant predictor, never below it
-    no_better = all(r.result["losses"][-1] >= r.result["constant_loss"] * (1 - 1e-6) for r in relu)
-    certificate = _provenance("init") | {
-        "zeros": facts,
-        "by": "claims.zero_initialisation_freezes_hidden_layer",
-    }
-    text = (
-        f"zeros/relu: hidden parameters exactly 0 after training in "
-        f"{sum(r.result['hidden_all_zero'] for r in relu)}/{len(relu)} runs; final loss "
-        f"{'never below' if no_better else 'BELOW'} the constant predictor's"
-    )
-    if stuck and no_better:
-        return measured(SUPPORTED, text, **certificate)
-    return measured(MIXED if stuck or no_better else CONTRADICTED, text, **certificate)
-
-
 # ---------------------------------------------------------------------------------------
 # what death does to a network
-
-
-@_claim(
-    "dead_neuron_natural_dropout",
-    r"A dead unit acts like a dropped-out unit: (1) on the training set the network's "
-    r"outputs equal, bit for bit, those of the network with its dead units deleted; (2) on "
-    r"held-out inputs they still do (dropout's mask does not depend on the input); (3) like "
-    r"dropout it regularises: over the seeds of a learning rate, more dead units go with a "
-    r"smaller gap between held-out and training loss (Spearman $\rho < 0$, $p < 0.05$). "
-    r"SUPPORTED if all three hold, MIXED if (1) holds and not all the others.",
-    DOC_DEAD_NEURON,
-    "A dead neuron can be thought of as a natural Dropout.",
-    MIXED,
-)
-def _natural_dropout() -> Verdict:
-    _, _, summary = measurement("dropout")
-    by_lr = summary.data["by_lr"]
-    removal = all(
-        f["train_outputs_bit_identical"] == f["runs_with_dead_units"] for f in by_lr.values()
-    )
-    off_set = all(
-        f["test_outputs_bit_identical"] == f["runs_with_dead_units"] for f in by_lr.values()
-    )
-    regularises = all(
-        f["dead_vs_gap"]["spearman_rho"] is not None
-        and f["dead_vs_gap"]["spearman_rho"] < 0
-        and f["dead_vs_gap"]["p_value"] < 0.05
-        for f in by_lr.values()
-    )
-    certificate = _provenance("dropout") | {
-        "by_lr": by_lr,
-        "removal_on_training_set": removal,
-        "removal_on_held_out_set": off_set,
-        "regularises": regularises,
-        "unlike_dropout": "dropout draws a fresh random mask each step and rescales; a dead "
-        "first-layer unit is removed for good (dead.permanent_first_layer)",
-    }
-    parts = "; ".join(
-        f"lr {lr}: train outputs bit-identical without the dead units in "
-        f"{f['train_outputs_bit_identical']}/{f['runs_with_dead_units']} runs, held-out "
-        f"inputs waking a dead unit "
-        f"{100 * (f['test_inputs_waking_a_dead_unit']['value'] or 0):.1f}%, "
-        f"rho(dead, gap) = {_signed(f['dead_vs_gap']['spearman_rho'])}"
-        for lr, f in by_lr.items()
-    )
-    if removal and off_set and regularises:
-        return measured(SUPPORTED, parts, **certificate)
-    return measured(MIXED if removal else CONTRADICTED, parts, **certificate)
 
 
 @_claim(
@@ -738,8 +753,8 @@ def _compare(better: str, worse: str, key, what: str) -> Verdict:
     if diff.high < 0:
         return measured(SUPPORTED, text, **certificate)
     if diff.low > 0:
-        return measured(CONTRADICTED, text, **certificate)
-    return measured(MIXED, text + ": no significant difference", **certificate)
+        return measured(CONTRADICTED, text + f": {better} is significantly worse", **certificate)
+    return measured(CONTRADICTED, text + ": no significant difference", **certificate)
 
 
 def _test_loss(result: dict) -> float:
@@ -753,7 +768,8 @@ def _train_loss(result: dict) -> float:
 @_claim(
     "elu_performs_better_than_relu",
     r"ELU reaches a lower final training loss than ReLU, each at its proper learning rate "
-    r"(Welch 95\% interval of the difference below 0; MIXED when it contains 0).",
+    r"(Welch 95\% interval of the difference below 0; CONTRADICTED when it contains 0 or "
+    r"lies above).",
     DOC_NOTES,
     "performance better than ReLU",
     CONTRADICTED,
@@ -765,7 +781,8 @@ def _elu_better() -> Verdict:
 @_claim(
     "elu_generalises_better",
     r"ELU reaches a lower held-out loss than ReLU, each at its proper learning rate (Welch "
-    r"95\% interval of the difference below 0; MIXED when it contains 0).",
+    r"95\% interval of the difference below 0; CONTRADICTED when it contains 0 or lies "
+    r"above).",
     DOC_NOTES,
     "generalized results are better (in test data)",
     CONTRADICTED,
@@ -777,8 +794,8 @@ def _elu_generalises() -> Verdict:
 @_claim(
     "prelu_performs_better_than_leaky",
     r"PReLU (learnable slope) reaches a lower held-out loss than Leaky ReLU, each at its "
-    r"proper learning rate (Welch 95\% interval of the difference below 0; MIXED when it "
-    r"contains 0).",
+    r"proper learning rate (Welch 95\% interval of the difference below 0; CONTRADICTED "
+    r"when it contains 0 or lies above).",
     DOC_NOTES,
     "it is flexible and performance better than the leaky ReLU",
     CONTRADICTED,
