@@ -86,6 +86,16 @@ def _exclusive(directory: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _jobs() -> int:
+    """Worker processes for training: the cores, unless this process is itself a worker of
+    `prove -j N` (a daemonic process may not start processes; its siblings use the cores)."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @cache
 def measurement(experiment: str):
     """(config, results, summary) of an experiment at the claims' quick settings."""
@@ -98,7 +108,7 @@ def measurement(experiment: str):
         config = config.but(activations=SWEEP_ACTIVATIONS)
     directory = _directory(experiment)
     with _exclusive(directory):
-        results = run_all(module.plan(config), directory)
+        results = run_all(module.plan(config), directory, jobs=_jobs())
     return config, results, module.summarise(config, results)
 
 
@@ -176,9 +186,9 @@ def _relu_table() -> list[dict]:
 @_claim(
     "forty_percent_dead_at_high_lr",
     r"On digits (3x64 ReLU MLP, SGD, 10 epochs, He init), some learning rate on the sweep's "
-    r"log grid leaves a mean of at least 40\% of the hidden units dead (over the seeds that "
+    r"log grid leaves a mean of at least 40% of the hidden units dead (over the seeds that "
     r"did not diverge), while at the smallest learning rates of the grid the mean stays "
-    r"below 40\%.",
+    r"below 40%.",
     DOC_PYNOTE,
     'For example, you may find that as much as 40% of your network can be "dead" (i.e. '
     "neurons that never activate across the entire training dataset) if the learning rate "
@@ -335,8 +345,8 @@ def _natural_dropout() -> Verdict:
 @_claim(
     "proper_lr_less_frequent",
     r"At the proper learning rate (the grid's lowest mean final training loss with no "
-    r"divergence) fewer ReLU units die than at the smallest learning rate where 40\% die "
-    r"(Welch 95\% interval of the difference above 0), and fewer runs lose 40\% of their "
+    r"divergence) fewer ReLU units die than at the smallest learning rate where 40% die "
+    r"(Welch 95% interval of the difference above 0), and fewer runs lose 40% of their "
     r"units.",
     DOC_PYNOTE,
     "With a proper setting of the learning rate this is less frequently an issue.",
@@ -372,7 +382,7 @@ def _proper_lr_claim() -> Verdict:
     r"Lowering the learning rate fixes dying: over ReLU runs that did not diverge, the "
     r"fraction of units killed by training (dead at the end minus dead at initialisation) "
     r"grows with the learning rate (Spearman $\rho > 0$, $p < 0.05$) and at the proper "
-    r"learning rate training kills under 1\% of the units (95\% t interval).",
+    r"learning rate training kills under 1% of the units (95% t interval).",
     DOC_DEAD_NEURON,
     "It can be fixed by using smaller learning rates so that the big gradient doesn’t set "
     "a big negative weight and bias in a ReLU neuron.",
@@ -411,7 +421,7 @@ def _smaller_lr() -> Verdict:
 @_claim(
     "large_lr_cost_grows",
     r"At the top of the learning-rate grid the cost grows (overshooting): for most runs the "
-    r"final training loss exceeds the initial one or the loss diverges (Wilson 95\% "
+    r"final training loss exceeds the initial one or the loss diverges (Wilson 95% "
     r"interval above 1/2), while at the proper learning rate it never does.",
     DOC_PYNOTE,
     "Learning Rate设置过大,确实是个问题。可以让ReLU彻底死掉,"
@@ -459,7 +469,7 @@ def _cost_grew(result: dict) -> bool:
 @_claim(
     "very_high_lr_causes_death",
     r"A very high learning rate makes ReLU units die: at the smallest learning rate where "
-    r"40\% die, more units are dead than at the proper learning rate (Welch 95\% interval of "
+    r"40% die, more units are dead than at the proper learning rate (Welch 95% interval of "
     r"the difference above 0).",
     DOC_NOTES,
     "learning rate is very high.",
@@ -489,9 +499,9 @@ def _very_high_lr() -> Verdict:
 
 @_claim(
     "variants_reduce_dying",
-    r"At every learning rate where ReLU loses at least 40\% of its units, Leaky ReLU, PReLU "
-    r"and RReLU runs that did not diverge have fewer dead units (exactly none, as "
-    r"dead.no\_exact\_death proves for their zero-gradient sets) and no more "
+    r"At every learning rate where ReLU loses at least 40% of its units, Leaky ReLU, PReLU "
+    r"and RReLU runs that did not diverge have fewer dead units (exactly none: their "
+    r"zero-gradient sets are empty, as the dead-unit theorems prove) and no more "
     r"$\tau$-dormant units ($\tau = 0.1$, Sokar et al. 2023) than ReLU has dead. SUPPORTED "
     r"if all three are compared and fewer die; MIXED if fewer die where compared but a "
     r"variant diverged in every seed at such a learning rate.",
@@ -580,7 +590,7 @@ def _init_lrs() -> list[float]:
     "he_init_reduces_dying",
     r"With He initialisation fewer ReLU units are dead than with Xavier or LeCun "
     r"initialisation (both normal, bias 0), at initialisation and after training at a "
-    r"proper and a high learning rate (Welch 95\% intervals of the differences below 0).",
+    r"proper and a high learning rate (Welch 95% intervals of the differences below 0).",
     DOC_VANISHING,
     "Techniques such as “He initialization” which initializes weights based on the size of "
     "the network, can ensure that neurons receive non-zero inputs during the initial stages "
@@ -625,7 +635,7 @@ def _dead_at_init(result: dict) -> float:
 @_claim(
     "positive_bias_helps",
     r"Initialising the biases to $+0.01$ instead of 0 (He weights) leaves fewer ReLU units "
-    r"dead after training, at a proper and at a high learning rate (Welch 95\% intervals of "
+    r"dead after training, at a proper and at a high learning rate (Welch 95% intervals of "
     r"the differences below 0).",
     DOC_NOTES,
     "bias set +ve value example 0.01",
@@ -656,7 +666,7 @@ def _positive_bias() -> Verdict:
 @_claim(
     "negative_bias_kills",
     r"A large negative bias kills units: with every hidden bias initialised to $-1$ (He "
-    r"weights) more ReLU units are dead at initialisation than with bias 0 (Welch 95\% "
+    r"weights) more ReLU units are dead at initialisation than with bias 0 (Welch 95% "
     r"interval of the difference above 0), and the loss stays near the constant predictor's.",
     DOC_NOTES,
     "High positive to negative bias",
@@ -695,8 +705,8 @@ def _negative_bias() -> Verdict:
     "excessive_death_hurts_learning",
     r"Excessive death hurts learning: over ReLU runs that did not diverge, the final "
     r"training loss grows with the fraction of dead units (Spearman $\rho > 0$, "
-    r"$p < 0.05$), and the runs with at least 40\% dead end with a higher mean loss than "
-    r"the runs at the proper learning rate (Welch 95\% interval above 0).",
+    r"$p < 0.05$), and the runs with at least 40% dead end with a higher mean loss than "
+    r"the runs at the proper learning rate (Welch 95% interval above 0).",
     DOC_VANISHING,
     "excessive neuron deaths can lead to overly sparse networks. This affects the neural "
     "network’s ability to learn complex patterns in the data.",
@@ -768,7 +778,7 @@ def _train_loss(result: dict) -> float:
 @_claim(
     "elu_performs_better_than_relu",
     r"ELU reaches a lower final training loss than ReLU, each at its proper learning rate "
-    r"(Welch 95\% interval of the difference below 0; CONTRADICTED when it contains 0 or "
+    r"(Welch 95% interval of the difference below 0; CONTRADICTED when it contains 0 or "
     r"lies above).",
     DOC_NOTES,
     "performance better than ReLU",
@@ -781,7 +791,7 @@ def _elu_better() -> Verdict:
 @_claim(
     "elu_generalises_better",
     r"ELU reaches a lower held-out loss than ReLU, each at its proper learning rate (Welch "
-    r"95\% interval of the difference below 0; CONTRADICTED when it contains 0 or lies "
+    r"95% interval of the difference below 0; CONTRADICTED when it contains 0 or lies "
     r"above).",
     DOC_NOTES,
     "generalized results are better (in test data)",
@@ -794,7 +804,7 @@ def _elu_generalises() -> Verdict:
 @_claim(
     "prelu_performs_better_than_leaky",
     r"PReLU (learnable slope) reaches a lower held-out loss than Leaky ReLU, each at its "
-    r"proper learning rate (Welch 95\% interval of the difference below 0; CONTRADICTED "
+    r"proper learning rate (Welch 95% interval of the difference below 0; CONTRADICTED "
     r"when it contains 0 or lies above).",
     DOC_NOTES,
     "it is flexible and performance better than the leaky ReLU",
