@@ -118,6 +118,16 @@ def dead_units(test: ZeroGradientTest, pre_activation: np.ndarray) -> np.ndarray
     one of the N inputs."""
     if test.empty:
         return np.zeros(pre_activation.shape[::2], dtype=bool)
+    if len(test.open_intervals) == 1 and test.open_intervals[0][0] == -np.inf:
+        # a ray (-oo, h), with h itself when f'(h) = 0 (relu): decided by the maximum
+        h = test.open_intervals[0][1]
+        highest = pre_activation.max(axis=1)
+        below = highest < h
+        if h in test.closed_points:
+            below |= highest == h
+        others = [p for p in test.closed_points if p != h]
+        if not others:
+            return below
     return test.contains(pre_activation).all(axis=1)
 
 
@@ -129,7 +139,7 @@ def dormant_units(activation: np.ndarray, tau: float) -> np.ndarray:
 def dormancy_scores(activation: np.ndarray) -> np.ndarray:
     """(R, n): mean_x |h_i(x)| / mean over the layer's units of the same (0 when all are 0)."""
     with np.errstate(all="ignore"):
-        per_unit = np.abs(activation).mean(axis=1, dtype=np.float64)
+        per_unit = np.abs(activation).mean(axis=1)
         layer = per_unit.mean(axis=-1, keepdims=True)
         return np.where(layer > 0, per_unit / np.where(layer > 0, layer, 1), 0.0)
 

@@ -19,12 +19,16 @@ relu'(0) = 0, leaky/prelu/rrelu'(0) = the negative slope, elu/selu/celu use the 
 (z <= 0), relu6, hardtanh and hardsigmoid are 0 at both corners, hardswish uses its middle
 piece on the closed interval [-3, 3] (so hardswish'(-3) = -1/2, as torch gives).
 
+float32 input gives float32 output; the smooth gates (`PROMOTED`) are evaluated in float64
+and rounded once, because float32 loses their tails to underflow.
+
 Learnable parameters (PReLU's slope `a`) may be passed to `f`, `df` and `dparam` as arrays
 that broadcast against `z` (the MLP passes one slope per layer and run, shape (R, 1, 1)).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -55,13 +59,27 @@ def _sech2(u: Array) -> Array:
     return 4 * e / ((1 + e) * (1 + e))
 
 
+# Selections between pieces are written as branch-free blends, not np.where: where() on a
+# random mask costs ~10 ns per element (branch mispredictions), ten times a multiply. Each
+# blend is exact: max(z, 0) + s*min(z, 0) adds an exact 0 to the live piece, and
+# step + (1 - step)*g with step in {0, 1} gives exactly 1 or exactly g.
+
+
+def _step(z: Array) -> Array:
+    """1 where z > 0, else 0 (NaN -> 0), in z's dtype."""
+    return (z > 0).astype(z.dtype)
+
+
 def _leaky(slope_name: str) -> tuple[Formula, Formula, dict[str, Formula]]:
     def f(z, p):
-        return np.where(z > 0, z, p[slope_name] * z)
+        slope = p[slope_name]
+        if np.ndim(slope) == 0 and 0 <= slope <= 1:  # then f = max(z, s z): two passes
+            return np.maximum(z, slope * z) if slope else np.maximum(z, 0)
+        return np.maximum(z, 0) + slope * np.minimum(z, 0)
 
     def df(z, p):
-        one = np.ones_like(z)
-        return np.where(z > 0, one, p[slope_name] * one)
+        step = _step(z)
+        return step + p[slope_name] * (1 - step)
 
     return f, df, {}
 
@@ -70,24 +88,24 @@ def _elu_like(scale_of_alpha: bool, rate: bool) -> tuple[Formula, Formula, dict[
     """lambda * alpha * (exp(z/c) - 1) for z <= 0, lambda * z above; ELU (lambda = 1, c = 1),
     SELU (c = 1), CELU (lambda = 1, c = alpha)."""
 
-    def scale(p):
-        return p["lambda"] if scale_of_alpha else 1
+    def negative(z, p):
+        neg = np.minimum(z, 0)
+        return neg / p["alpha"] if rate else neg
 
     def f(z, p):
-        neg = np.minimum(z, 0)
-        if rate:
-            neg = neg / p["alpha"]
-        inner = np.where(z > 0, z, p["alpha"] * np.expm1(neg))
+        inner = np.maximum(z, 0) + p["alpha"] * np.expm1(negative(z, p))
         if not scale_of_alpha:
             return inner
         with np.errstate(over="ignore"):  # lambda*z > max: the true value rounds to inf
             return p["lambda"] * inner
 
     def df(z, p):
-        neg = np.minimum(z, 0)
-        if rate:
-            return scale(p) * np.where(z > 0, 1, np.exp(neg / p["alpha"])).astype(z.dtype)
-        return scale(p) * np.where(z > 0, 1, p["alpha"] * np.exp(neg)).astype(z.dtype)
+        slope = np.exp(negative(z, p))
+        if not rate:
+            slope *= p["alpha"]
+        step = _step(z)
+        inner = step + (1 - step) * slope
+        return p["lambda"] * inner if scale_of_alpha else inner
 
     return f, df, {}
 
@@ -220,7 +238,7 @@ def _softsign_df(z, p):
 
 
 def _prelu_da(z, p):
-    return np.where(z > 0, 0, z).astype(z.dtype, copy=False)
+    return np.minimum(z, 0)
 
 
 # name -> (f, f', {learnable parameter: df/dparameter})
@@ -251,6 +269,14 @@ _FORMULAS: dict[str, tuple[Formula, Formula, dict[str, Formula]]] = {
     "softsign": (_softsign_f, _softsign_df, {}),
     "identity": (lambda z, p: z.copy(), lambda z, p: np.ones_like(z), {}),
 }
+
+# Smooth gates evaluated in float64 when given float32, then rounded once: scipy's float32
+# expit flushes to 0 below -88 and the tails (silu(-100) ~ -4e-42) live in float32's
+# subnormals, where a float32 product loses every bit. The piecewise kernels (the relu
+# family, elu/selu/celu, the hard ones) stay native: they are exact or within 2 ulps.
+PROMOTED = frozenset(
+    {"gelu", "gelu_tanh", "silu", "mish", "softplus", "sigmoid", "tanh", "softsign"}
+)
 
 # Which piece's derivative the kernel returns AT each breakpoint (PyTorch's autograd).
 KINK_PIECE: dict[str, tuple[int, ...]] = {
@@ -312,32 +338,42 @@ class Kernel:
             self._rounded[dtype] = {k: nearest_float(v, dtype) for k, v in self.exact.items()}
         return self._rounded[dtype]
 
-    def _params(self, z: Array, learned: dict) -> dict:
+    def _apply(self, formula: Formula, z: Array, learned: dict) -> Array:
+        z = np.asarray(z)
+        if z.dtype == np.float32 and self.name in PROMOTED:
+            wide = z.astype(np.float64)
+            values = dict(self.parameter_values(np.float64))
+            values.update({k: np.asarray(v, np.float64) for k, v in learned.items()})
+            return formula(wide, values).astype(np.float32)
         values = dict(self.parameter_values(z.dtype))
         values.update(learned)
-        return values
+        return formula(z, values)
 
     def f(self, z: Array, **learned: Array) -> Array:
         """The activation; `learned` overrides a learnable parameter (an array is fine)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][0](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][0], z, learned)
 
     def df(self, z: Array, **learned: Array) -> Array:
         """f'(z), PyTorch's convention at kinks (see KINK_PIECE)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][1](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][1], z, learned)
 
     def dparam(self, name: str, z: Array, **learned: Array) -> Array:
         """df/d(learnable parameter `name`) at z (PReLU: z where z <= 0, else 0)."""
-        z = np.asarray(z)
-        return _FORMULAS[self.name][2][name](z, self._params(z, learned))
+        return self._apply(_FORMULAS[self.name][2][name], z, learned)
 
 
 def kernel(name: str, overrides: Mapping[str, object] | None = None) -> Kernel:
     """The kernel of a catalogue activation (name or alias), parameters bound from the
-    catalogue's defaults replaced by `overrides` (validated by the catalogue)."""
+    catalogue's defaults replaced by `overrides` (validated by the catalogue). Cached: the
+    exact values (SELU's closed forms) are rounded once per process and dtype."""
+    key = tuple(sorted((str(k), str(v)) for k, v in (overrides or {}).items()))
+    return _kernel(get(name).name, key)
+
+
+@functools.cache
+def _kernel(name: str, overrides: tuple[tuple[str, str], ...]) -> Kernel:
     activation = get(name)
-    values = activation.bind(dict(overrides or {}))
+    values = activation.bind(dict(overrides))
     exact = {symbol.name: value for symbol, value in values.items()}
     exact.update(_derived_values(activation.name, exact))
     learnable = tuple(p.name for p in activation.params if p.learnable)

@@ -22,6 +22,7 @@ Optimizer(settings, decay_biases)
                                in place, PyTorch's conventions.
 Training(settings, task, seeds, lrs=None, weight_decays=None)
   .epoch() -> EpochStats       one epoch for all runs (shuffled minibatches), then a census.
+  .train_epoch()               the minibatch pass alone (no census; benchmarks time this).
   .fit(epochs=None, on_epoch=None) -> list[RunResult]
   .census() -> EpochStats      loss, dead and dormant units on the full training set.
   .audit() -> list[Audit]      the bit-exact zero-gradient audit (numeric.deadness).
@@ -68,7 +69,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.special import expit
@@ -236,6 +237,27 @@ def _seed_record(seed):
     return int(seed)
 
 
+def layer_matmul(a: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """a @ W for every run: a (R, B, n) per run, or (N, n) shared by all runs, W (R, n, m).
+
+    A shared input goes through ONE matrix product (N, n) @ (n, R*m): NumPy's matmul
+    broadcasts a stride-0 operand through its slow non-BLAS loop (30x slower)."""
+    if a.ndim == 3:
+        return np.matmul(a, W)
+    runs, n, m = W.shape
+    wide = np.matmul(a, W.transpose(1, 0, 2).reshape(n, runs * m))
+    return wide.reshape(a.shape[0], runs, m).transpose(1, 0, 2)
+
+
+def input_gradient(a: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """a^T @ delta for every run: (R, n, m) from a (R, B, n) or shared (N, n), delta (R, B, m)."""
+    if a.ndim == 3:
+        return np.matmul(a.transpose(0, 2, 1), delta)
+    runs, batch, m = delta.shape
+    stacked = np.ascontiguousarray(delta.transpose(1, 0, 2)).reshape(batch, runs * m)
+    return np.matmul(a.T, stacked).reshape(a.shape[1], runs, m).transpose(1, 0, 2)
+
+
 class Network:
     """The model: shapes, activation kernel, loss; pure functions of (params, data)."""
 
@@ -328,7 +350,7 @@ class Network:
         a = X
         last = len(params.weights) - 1
         for l, (W, b) in enumerate(zip(params.weights, params.biases, strict=True)):
-            z = np.matmul(a, W)
+            z = layer_matmul(a, W)
             z += b
             if l == last:
                 return Forward(pre, post, z)
@@ -375,9 +397,7 @@ class Network:
         g_w, g_b = [None] * n, [None] * n
         g_s = [None] * len(params.slopes)
         for l in reversed(range(n)):
-            a = fwd.post[l]
-            a_t = a.T if a.ndim == 2 else a.transpose(0, 2, 1)
-            g_w[l] = np.matmul(a_t, delta)
+            g_w[l] = input_gradient(fwd.post[l], delta)
             g_b[l] = delta.sum(axis=-2, keepdims=True)
             if l:
                 upstream = np.matmul(delta, params.weights[l].transpose(0, 2, 1))
@@ -605,6 +625,13 @@ class Training:
 
     def epoch(self) -> EpochStats:
         """One pass over the shuffled training set in minibatches, then the census."""
+        self.train_epoch()
+        stats = self.census()
+        self._record(stats)
+        return stats
+
+    def train_epoch(self) -> None:
+        """One pass over the shuffled training set in minibatches (no census)."""
         n, batch = self.task.n_samples, self.settings.batch_size
         steps = -(-n // batch)
         orders = np.stack([rng.permutation(n) for rng in self.order_rngs])
@@ -629,9 +656,6 @@ class Training:
                         g[self.diverged] = 0
                 self.optimizer.step(self.params, grads, self.state, self._lr, self._wd)
         self.epochs_done += 1
-        stats = self.census()
-        self._record(stats)
-        return stats
 
     def census(self) -> EpochStats:
         """Loss, dead and tau-dormant units of every run on the full training set."""
@@ -680,7 +704,7 @@ class Training:
             )
             out.append(
                 RunResult(
-                    settings=self.settings,
+                    settings=replace(self.settings, loss=self.network.loss_name),
                     task=self.task.to_dict(),
                     seed=_seed_record(self.seeds[r]),
                     lr=float(self.lrs[r]),

@@ -130,6 +130,10 @@ def load_npz(path: str | Path) -> Task:
     what = f"--data {path}"
     if not path.is_file():
         raise ReluproofError(f"{what}: no such file; give an .npz with arrays X and y.")
+    if not zipfile.is_zipfile(path):
+        raise ReluproofError(
+            f"{what}: not an .npz archive; save one with numpy.savez(path, X=..., y=...)."
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -137,8 +141,6 @@ def load_npz(path: str | Path) -> Task:
         raise ReluproofError(
             f"{what}: not a readable .npz file ({exc}); save one with numpy.savez(path, X=, y=)."
         ) from None
-    if not isinstance(arrays, dict):  # np.load of a bare .npy gives an array, not an archive
-        raise ReluproofError(f"{what}: not an .npz archive; use numpy.savez(path, X=..., y=...).")
     missing = [key for key in ("X", "y") if key not in arrays]
     if missing:
         raise ReluproofError(

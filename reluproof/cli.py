@@ -291,6 +291,164 @@ def cmd_selu_constants(args) -> int:
 
 
 # ---------------------------------------------------------------------------------------
+# train
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--widths takes whole numbers separated by commas (e.g. 64,64,64), not {text!r}"
+        ) from None
+    if not widths or any(w < 1 for w in widths):
+        raise argparse.ArgumentTypeError(f"--widths {text}: every layer needs at least 1 unit")
+    return widths
+
+
+def _float_option(name: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes a number, not {text!r}") from None
+        if not value == value or value in (float("inf"), float("-inf")) or value < 0:
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number >= 0, not {text}")
+        return value
+
+    return parse
+
+
+def _count_option(name: str, least: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes a whole number, not {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {least}, not {value}")
+        return value
+
+    return parse
+
+
+def cmd_train(args) -> int:
+    from derivations.catalogue import get
+    from numeric.mlp import Settings, Training
+    from numeric.tasks import load_npz, make_task
+    from reluproof.output import check_writable, write_atomic
+
+    activation = get(args.activation).name
+    overrides = _overrides_for([activation], _parse_params(args.param))[activation]
+    settings = Settings(
+        activation=activation,
+        params=tuple(overrides.items()),
+        widths=args.widths,
+        init=args.init,
+        init_scale=args.init_scale,
+        bias_init=args.bias_init,
+        loss=args.loss,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        momentum=args.momentum,
+        weight_decay=args.weight_decay,
+        decay_biases=args.decay_biases,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        dtype=args.dtype,
+        tau=args.tau,
+    )
+    if args.output:
+        check_writable(args.output)
+    task = load_npz(args.data) if args.data else make_task(args.task, seed=args.seed)
+    training = Training(settings, task, [args.seed])
+    layers = len(settings.widths)
+
+    def line(stats) -> str:
+        dead = stats.dead_per_layer(0)
+        return (
+            f"epoch {stats.epoch:4d}  loss {stats.loss[0]:.6g}  dead per layer "
+            f"{'/'.join(map(str, dead))} of {'/'.join(map(str, settings.widths))}"
+        )
+
+    def show(stats) -> None:
+        if not args.json:
+            print(line(stats), flush=True)
+
+    show(training.history[0])
+    result = training.fit(on_epoch=show)[0]
+    if args.json:
+        text = json.dumps(result.to_dict(), indent=2) + "\n"
+        if args.output:
+            write_atomic(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    audit = result.audit
+    if result.diverged:
+        print(f"diverged at epoch {result.diverged_epoch} (non-finite loss); run frozen there")
+    print(
+        f"final: loss {result.final.loss:.6g}, dead {sum(result.final.dead_per_layer)} of "
+        f"{sum(settings.widths)} hidden units ({100 * result.dead_fraction:.1f}%) over "
+        f"{layers} layer{'s' if layers > 1 else ''}"
+    )
+    note = "" if audit.finite else " (parameters not finite: the run diverged)"
+    print(
+        f"audit on the full training set: {audit.dead_units} dead units, "
+        f"{audit.violations} violations (a dead unit with a nonzero incoming gradient), "
+        f"{audit.alive_zero_gradient} alive units with an exactly-zero gradient{note}"
+    )
+    if args.output:
+        write_atomic(args.output, json.dumps(result.to_dict(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def _add_train_parser(sub) -> None:
+    from numeric.mlp import DTYPES, INITS, OPTIMIZERS
+    from numeric.tasks import LOSSES, TASKS
+
+    p = sub.add_parser(
+        "train",
+        help="train one NumPy MLP; per epoch the loss and dead units, then the gradient audit",
+        description="Train one MLP in NumPy and count its dead units per layer each epoch; "
+        "finally audit that every dead unit's incoming gradients are exactly 0.",
+    )
+    p.add_argument("--activation", default="relu", metavar="NAME", help="see `list`")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="activation parameter"
+    )
+    p.add_argument("--widths", type=_widths, default=(64, 64, 64), help="e.g. 64,64,64")
+    p.add_argument("--init", default="he_normal", metavar="NAME", help=", ".join(INITS))
+    p.add_argument(
+        "--init-scale",
+        type=_float_option("--init-scale"),
+        default=None,
+        metavar="S",
+        help="value for constant, std for normal, bound for uniform, gain for orthogonal",
+    )
+    p.add_argument("--bias-init", default="0", metavar="V", help="a number or normal[:STD]")
+    p.add_argument("--loss", default=None, metavar="NAME", help=f"{', '.join(LOSSES)}")
+    p.add_argument("--optimizer", default="sgd", metavar="NAME", help=", ".join(OPTIMIZERS))
+    p.add_argument("--lr", type=_float_option("--lr"), default=0.01)
+    p.add_argument("--momentum", type=_float_option("--momentum"), default=0.9)
+    p.add_argument("--weight-decay", type=_float_option("--weight-decay"), default=0.0)
+    p.add_argument(
+        "--decay-biases", action="store_true", help="weight decay on biases too (torch's default)"
+    )
+    p.add_argument("--batch-size", type=_count_option("--batch-size", 1), default=32)
+    p.add_argument("--epochs", type=_count_option("--epochs", 0), default=20)
+    p.add_argument("--tau", type=_float_option("--tau"), default=0.0, help="dormant threshold")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--task", default="regression", metavar="NAME", help=", ".join(TASKS))
+    source.add_argument("--data", metavar="FILE.npz", help="arrays X (N, d) and y")
+    p.add_argument("--seed", type=_count_option("--seed", 0), default=0)
+    p.add_argument("--dtype", default="float32", choices=DTYPES)
+    p.add_argument("-o", "--output", metavar="FILE", help="also write the JSON here (atomically)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_train)
+
+
+# ---------------------------------------------------------------------------------------
 # experiment
 
 
@@ -406,6 +564,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_selu_constants)
+
+    _add_train_parser(sub)
 
     p = sub.add_parser(
         "experiment",
