@@ -178,6 +178,7 @@ def test_wilson_interval_and_t_interval():
         (["experiment", "init", "--seeds", "three"], "--seeds takes a whole number"),
         (["experiment", "init", "--widths", "8,0"], "at least one unit"),
         (["experiment", "lr-sweep", "--activations", "relu,rleu"], "unknown activation"),
+        (["experiment", "init", "--task", "digit"], "Did you mean 'digits'?"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path):

@@ -121,6 +121,10 @@ class Config:
         task: str | None = None,
     ) -> Config:
         experiment_module(experiment)
+        if task is not None:
+            from numeric.experiments.training import check_task
+
+            check_task(task)  # an unknown task: one line with a did-you-mean, before any work
         return Config(
             experiment,
             seeds=_whole("--seeds", seeds, 10 if full else 3),

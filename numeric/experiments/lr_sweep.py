@@ -74,6 +74,9 @@ def _cell(results: list[dict]) -> dict[str, Any]:
         "dead_fraction": st.mean([dead_fraction(r) for r in finite], UNIT).to_dict(),
         "dead_fraction_per_layer": per_layer,
         "max_dead_fraction": max((dead_fraction(r) for r in finite), default=None),
+        "dormant_fraction": st.mean(
+            [sum(r["dormant_per_layer"]) / sum(r["widths"]) for r in finite], UNIT
+        ).to_dict(),
         "final_loss": st.mean([r["losses"][-1] for r in finite]).to_dict(),
         "initial_loss": st.mean([r["losses"][0] for r in results]).to_dict(),
         "test_loss": st.mean([r["test_loss"] for r in finite]).to_dict(),

@@ -2,8 +2,8 @@
 
 A `Run` is one training run, described completely by plain values (experiment, activation,
 parameters, settings, seed). Its `key` hashes that description together with the source
-of the `numeric` package, so a result on disk is reused only when both the settings and
-the code that produced it are the same.
+of the code that trains it (`code_version`), so a result on disk is reused only when both
+the settings and that code are the same.
 
 Runs that share everything but their learning rate and seed share a shape: they are
 trained together, in lock-step, as one batched array program (the MLP's leading runs
@@ -38,11 +38,16 @@ CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before saying s
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of every source file of the `numeric` package: a result is reused only when the
-    code that would recompute it is byte-for-byte the code that computed it."""
-    root = Path(__file__).resolve().parent.parent
+    """Hash of the code that computes a run's numbers: the `numeric` modules (MLP, kernels,
+    census, tasks, ...), this runner and `training.py`. A result is reused only when that
+    code is byte-for-byte the code that computed it. The experiment modules' tables and
+    plots are left out, so improving a table does not retrain; their `train_batch` only
+    passes a run on to `training.train_runs`, and whatever changes numbers is a setting."""
+    here = Path(__file__).resolve().parent
+    root = here.parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    sources = [*root.glob("*.py"), here / "runner.py", here / "training.py"]
+    for path in sorted(sources):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
