@@ -71,9 +71,21 @@ def _sweep_lines(summary) -> list[tuple[str, str]]:
 
 
 def _audit_lines(results) -> list[tuple[str, str]]:
-    dead = sum((r.result.get("audit") or {}).get("dead_units", 0) for r in results)
-    bad = sum((r.result.get("audit") or {}).get("violations", 0) for r in results)
-    return [(f"audit: {dead} dead units, {bad} nonzero gradients", "dead.zero_gradient")]
+    """The bit-exact audit over every run whose parameters and gradients are finite (in a
+    diverged run inf * 0 = NaN can reach a dead unit: the theorem is about finite numbers)."""
+    audits = [r.result["audit"] for r in results if r.result.get("audit")]
+    finite = [a for a in audits if a["finite"]]
+    dead = sum(a["dead_units"] for a in finite)
+    bad = sum(a["violations"] for a in finite)
+    left_out = (
+        f" ({len(audits) - len(finite)} non-finite runs left out)" if audits != finite else ""
+    )
+    return [
+        (
+            f"audit: {dead} dead units in {len(finite)} runs, {bad} nonzero gradients{left_out}",
+            "dead.zero_gradient",
+        )
+    ]
 
 
 def _revival_lines(summary) -> list[tuple[str, str]]:
@@ -86,7 +98,7 @@ def _revival_lines(summary) -> list[tuple[str, str]]:
             (
                 f"{label}: layer 1 {first['dead_at_snapshot']} dead, "
                 f"{first['parameters_bit_identical']} bit-identical, {first['revived']} revived",
-                "dead.permanent_first_layer" if label.startswith("sgd") else theorem,
+                "dead.permanent_first_layer" if label == "sgd" else theorem,
             )
         )
         if label == "sgd":

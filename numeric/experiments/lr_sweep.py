@@ -154,9 +154,24 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
             else ""
         )
         lines.append(f"{a:12s} {where}{diverged}")
+    audits = [r.result["audit"] for r in results if r.result.get("audit")]
+    finite = [a for a in audits if a["finite"]]  # inf * 0 = NaN says nothing of the theorem
+    audit = {
+        "runs": len(finite),
+        "non_finite_runs_left_out": len(audits) - len(finite),
+        "dead_units": sum(a["dead_units"] for a in finite),
+        "violations": sum(a["violations"] for a in finite),
+        "alive_zero_gradient": sum(a["alive_zero_gradient"] for a in finite),
+    }
+    lines.append(
+        f"gradient audit (dead.zero_gradient): {audit['dead_units']} dead units in "
+        f"{audit['runs']} finite runs, {audit['violations']} with a nonzero gradient; "
+        f"{audit['alive_zero_gradient']} alive units with an exactly zero gradient"
+    )
     data = {
         "task": settings["task"],
         "settings": {k: v for k, v in settings.items() if k != "lr"},
+        "audit": audit,
         "learning_rates": lrs,
         "seeds": config.seeds,
         "cells": {a: {f"{lr:.4g}": c for lr, c in by_lr.items()} for a, by_lr in table.items()},

@@ -96,8 +96,9 @@ def arm_figures(results: list[dict]) -> dict[str, Any]:
         "seeds": len(results),
         "diverged": len(results) - len(finite),
         "layers": per_layer,
-        "audit_violations": sum(r["audit"]["violations"] for r in finite),
-        "audit_dead_units": sum(r["audit"]["dead_units"] for r in finite),
+        # the audit concerns finite arithmetic: runs with non-finite values are left out
+        "audit_violations": sum(r["audit"]["violations"] for r in finite if r["audit"]["finite"]),
+        "audit_dead_units": sum(r["audit"]["dead_units"] for r in finite if r["audit"]["finite"]),
     }
 
 
