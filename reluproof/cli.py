@@ -479,7 +479,7 @@ def cmd_experiment(args) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(summary.text)
+        print(summary.text, flush=True)  # before stderr's line, also when both are piped
         _progress(args.quiet)(f"wrote {', '.join(str(p) for p in summary.files)}")
     return EXIT_OK
 
