@@ -36,6 +36,7 @@ def approx(expr, digits: int = 10) -> str:
 @dataclass(frozen=True)
 class Prose:
     text: str  # inline math between $...$ is valid in both LaTeX and Markdown
+    latex_text: str = ""  # shown instead in LaTeX when `text` cannot be typeset there
 
 
 @dataclass(frozen=True)
@@ -353,7 +354,7 @@ def _ascii(text: str) -> str:
 def _escape(text: str) -> str:
     text = _ascii(text)
     text = text.replace("\\", r"\textbackslash{}")
-    for ch in "&%#_{}":
+    for ch in "&%#_{}$":
         text = text.replace(ch, "\\" + ch)
     text = text.replace("`", "").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
     return text
@@ -364,7 +365,8 @@ def _latex_code(text: str) -> str:
     lines = []
     for line in _ascii(text).splitlines() or [""]:
         chunks = [_escape(line[i : i + 8]) for i in range(0, len(line), 8)]
-        lines.append("\\allowbreak{}".join(chunks))
+        # an empty line needs a box to end, or LaTeX stops: "There's no line here to end"
+        lines.append("\\allowbreak{}".join(chunks) or "\\mbox{}")
     return "{\\small\\ttfamily\\raggedright " + "\\\\\n".join(lines) + "\\par}\n\n"
 
 
@@ -385,7 +387,7 @@ def latex_document(sections: list[Section], title: str, version: str) -> str:
             if isinstance(block, Heading):
                 out.append(f"\\subsection*{{{_escape(block.text)}}}\n")
             elif isinstance(block, Prose):
-                out.append(_latex_prose(block.text) + "\n\n")
+                out.append(_latex_prose(block.latex_text or block.text) + "\n\n")
             elif isinstance(block, Code):
                 out.append(_latex_code(block.latex_text or block.text))
             else:

@@ -1,4 +1,5 @@
-"""Rigorous root isolation and exact bounds in ball arithmetic: the one home for both.
+"""Ball-arithmetic tools the proofs share: root isolation, enclosures, boxes, subdivision,
+forward-mode duals. One home for each.
 
 `locate_root` bisects a bracket whose end signs are decided by `flint.arb` balls (a ball
 that excludes 0 proves a sign) until every point of the bracket rounds to the same
@@ -6,18 +7,31 @@ significant digits; `RootEnclosure` is its certificate. The helpers turn balls i
 rational ends (`ends`) and show them as outward-rounded decimals (`outward`). The
 dead-unit proofs (isolated zeros of GELU, SiLU, Mish) and the calculus (zeros of f' for
 any parameter value) both use these: one root-isolation routine in the house.
+
+For claims over a region: `enclose` gives a ball for a closed-form constant; `Dual` carries
+a value with its partial derivatives (forward mode) through formulas written once for arb
+balls, duals and SymPy expressions alike (`sqrt_of`, `exp_of`, `erfc_of`, `constant_like`);
+`mean_value_enclosures` encloses such formulas over a `Box` by intersecting the direct ball
+evaluation with the mean-value form; `subdivide` bisects a box until a check passes on
+every piece. The SELU contraction proof is built from these.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import sympy as sp
 from flint import arb, ctx, fmpq
+
+from derivations.errors import ReluproofError
+from numeric.oracle import arb_constant
 
 PREC = 128
 DIGITS = 10
@@ -41,11 +55,16 @@ def sign(x: arb) -> int:
 
 
 def fraction(x: arb) -> Fraction:
+    """The exact value of an exact (radius 0) ball, e.g. a ball's midpoint or radius."""
     man, exp = (int(v) for v in x.man_exp())
     return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
 
 
 def ends(x: arb) -> tuple[Fraction, Fraction]:
+    """The exact ends mid - rad, mid + rad of a finite ball (no rounding: arb.lower() and
+    arb.upper() would round to the working precision)."""
+    if not x.is_finite():
+        raise ArithmeticError(f"ball {x} is not finite")
     mid, rad = fraction(x.mid()), fraction(x.rad())
     return mid - rad, mid + rad
 
@@ -134,3 +153,355 @@ def locate_root(
                 hi = mid
             count += 1
     return RootEnclosure(lo, hi, round_significant(lo, digits), count)
+
+
+# =======================================================================================
+# Enclosures of constants; formulas for balls, duals and SymPy alike
+# =======================================================================================
+
+
+@functools.lru_cache(maxsize=512)
+def enclose(expr: sp.Basic, prec: int) -> arb:
+    """A rigorous ball (python-flint `arb`) for a closed-form constant at `prec` bits."""
+    with ctx.workprec(prec):
+        return arb_constant(sp.sympify(expr))
+
+
+def symmetric_ball(r: Fraction) -> arb:
+    """A ball containing [-r, r]."""
+    return arb(fmpq(-r.numerator, r.denominator)).union(arb(fmpq(r.numerator, r.denominator)))
+
+
+# A formula written with these runs on three kinds of number: arb balls (values and
+# enclosures), `Dual`s (enclosures of gradients) and SymPy expressions (to prove it equal to
+# a closed form symbolically). They dispatch on the kind.
+
+
+def sqrt_of(x: Any) -> Any:
+    return sp.sqrt(x) if isinstance(x, sp.Basic) else x.sqrt()
+
+
+def exp_of(x: Any) -> Any:
+    return sp.exp(x) if isinstance(x, sp.Basic) else x.exp()
+
+
+def erfc_of(x: Any) -> Any:
+    return sp.erfc(x) if isinstance(x, sp.Basic) else x.erfc()
+
+
+def constant_like(value: sp.Expr, like: Any) -> Any:
+    """An exact constant in the arithmetic of `like` (a ball at the working precision)."""
+    return value if isinstance(like, sp.Basic) else arb_constant(value)
+
+
+def integer_like(n: int, like: Any) -> Any:
+    return sp.Integer(n) if isinstance(like, sp.Basic) else arb(n)
+
+
+class Dual:
+    """A value with its partial derivatives: forward-mode differentiation.
+
+    On arb balls over a box it yields enclosures of the gradients over the whole box -- what
+    the mean-value form needs. On SymPy expressions it yields symbolic derivatives, which is
+    how theorem `selu.interval_formulas` checks these very rules against `sympy.diff`.
+    """
+
+    __slots__ = ("value", "grad")
+
+    def __init__(self, value: Any, grad: tuple[Any, ...]):
+        self.value = value
+        self.grad = grad
+
+    @classmethod
+    def variable(cls, value: Any, index: int, count: int) -> Dual:
+        return cls(value, tuple(integer_like(int(i == index), value) for i in range(count)))
+
+    @classmethod
+    def constant(cls, value: Any, count: int) -> Dual:
+        return cls(+value, tuple(integer_like(0, value) for _ in range(count)))
+
+    def _lift(self, other: Any) -> Dual:
+        if isinstance(other, Dual):
+            return other
+        if isinstance(self.value, sp.Basic):
+            return Dual.constant(sp.sympify(other), len(self.grad))
+        return Dual.constant(arb(other), len(self.grad))
+
+    def _chain(self, value: arb, derivative: arb) -> Dual:
+        return Dual(value, tuple(derivative * g for g in self.grad))
+
+    def __add__(self, other: Any) -> Dual:
+        o = self._lift(other)
+        return Dual(
+            self.value + o.value, tuple(a + b for a, b in zip(self.grad, o.grad, strict=True))
+        )
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Dual:
+        return Dual(-self.value, tuple(-g for g in self.grad))
+
+    def __pos__(self) -> Dual:
+        return self
+
+    def __sub__(self, other: Any) -> Dual:
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other: Any) -> Dual:
+        return self._lift(other) + (-self)
+
+    def __mul__(self, other: Any) -> Dual:
+        o = self._lift(other)
+        return Dual(
+            self.value * o.value,
+            tuple(a * o.value + self.value * b for a, b in zip(self.grad, o.grad, strict=True)),
+        )
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Dual:
+        o = self._lift(other)
+        inverse = 1 / o.value
+        quotient = self.value * inverse
+        return Dual(
+            quotient,
+            tuple((a - quotient * b) * inverse for a, b in zip(self.grad, o.grad, strict=True)),
+        )
+
+    def __rtruediv__(self, other: Any) -> Dual:
+        return self._lift(other) / self
+
+    def exp(self) -> Dual:
+        e = exp_of(self.value)
+        return self._chain(e, e)
+
+    def sqrt(self) -> Dual:
+        r = sqrt_of(self.value)
+        return self._chain(r, 1 / (2 * r))
+
+    def erfc(self) -> Dual:
+        # erfc'(x) = -2/sqrt(pi) exp(-x^2)
+        slope = -2 / sqrt_of(constant_like(sp.pi, self.value)) * exp_of(-(self.value * self.value))
+        return self._chain(erfc_of(self.value), slope)
+
+
+# =======================================================================================
+# Boxes and their subdivision
+# =======================================================================================
+
+
+@dataclass(frozen=True)
+class Box:
+    """A closed box in named variables, each side [low, high] with rational ends."""
+
+    names: tuple[str, ...]
+    sides: tuple[tuple[Fraction, Fraction], ...]
+
+    @classmethod
+    def of(cls, names: Sequence[str], **sides: tuple[Any, Any]) -> Box:
+        """Box.of(("x", "y"), x=(-0.1, 0.1), y=(0, 1)): decimal ends are taken exactly (0.1 is
+        1/10); every name needs a side, and no other side is accepted."""
+        missing = [v for v in names if v not in sides]
+        if missing:
+            raise ReluproofError(f"the box needs sides for {', '.join(missing)}.")
+        extra = [v for v in sides if v not in names]
+        if extra:
+            raise ReluproofError(
+                f"the box has no variable {', '.join(extra)}; its variables are {', '.join(names)}."
+            )
+        built = []
+        for v in names:
+            lo, hi = (Fraction(str(x)) for x in sides[v])
+            if lo > hi:
+                raise ReluproofError(f"side {v} = [{lo}, {hi}] is empty; give low <= high.")
+            built.append((lo, hi))
+        return cls(tuple(names), tuple(built))
+
+    def balls(self) -> tuple[arb, ...]:
+        """Balls covering each side (call inside a workprec)."""
+        return tuple(ball(lo, hi) for lo, hi in self.sides)
+
+    def centre(self) -> tuple[arb, ...]:
+        return tuple(ball((lo + hi) / 2, (lo + hi) / 2) for lo, hi in self.sides)
+
+    def split(self, axis: int) -> tuple[Box, Box]:
+        lo, hi = self.sides[axis]
+        mid = (lo + hi) / 2
+        left, right = list(self.sides), list(self.sides)
+        left[axis], right[axis] = (lo, mid), (mid, hi)
+        return Box(self.names, tuple(left)), Box(self.names, tuple(right))
+
+    def contains(self, other: Box) -> bool:
+        return all(
+            a <= c and d <= b for (a, b), (c, d) in zip(self.sides, other.sides, strict=True)
+        )
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {v: [str(lo), str(hi)] for v, (lo, hi) in zip(self.names, self.sides, strict=True)}
+
+
+def mean_value_enclosures(
+    box: Box, formulas: Callable[..., tuple], constants: Sequence[arb] = ()
+) -> tuple[tuple[arb, ...], list[Fraction]]:
+    """Enclosures over `box` of the values of `formulas(*box_variables, *constants)`, and
+    how much each side of the box widens them.
+
+    Two enclosures of each value, both valid at every point of the box, are intersected: the
+    direct one (the formulas evaluated on balls covering the box) and the mean-value form
+    f(c) + sum_i df/dx_i(box) * [-r_i, r_i] about the centre c -- the gradient enclosures come
+    from evaluating the formulas on `Dual`s -- whose excess shrinks quadratically with the box.
+    Call inside a workprec.
+    """
+    count = len(box.sides)
+    duals = [Dual.variable(b, i, count) for i, b in enumerate(box.balls())]
+    on_box = formulas(*duals, *(Dual.constant(c, count) for c in constants))
+    at_centre = formulas(*box.centre(), *constants)
+    spreads = [symmetric_ball((hi - lo) / 2) for lo, hi in box.sides]
+    values = []
+    scores = [Fraction(0)] * count
+    for direct, centre_value in zip(on_box, at_centre, strict=True):
+        centred = centre_value
+        for i, (derivative, spread) in enumerate(zip(direct.grad, spreads, strict=True)):
+            term = derivative * spread
+            centred += term
+            scores[i] += ends(term)[1]
+        values.append(centred.intersection(direct.value))
+    return tuple(values), scores
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    """How a subdivision ended: complete when every box passed its check."""
+
+    complete: bool
+    evaluated: int
+    verified: int
+    undecided: int
+    seconds: float
+    reason: str
+
+
+def subdivide(
+    domain: Box,
+    check: Callable[[Box], tuple[bool, list[Fraction]]],
+    max_boxes: int,
+    time_limit: float | None,
+    progress: Callable[[int, int], None] | None,
+) -> Subdivision:
+    """Check boxes depth-first; a box that fails is bisected along its highest-scoring side.
+
+    `check(box)` returns whether the box passed and the per-side scores (how much each side
+    widens the enclosures). Stops after `max_boxes` checks or `time_limit` seconds.
+    """
+    start = time.perf_counter()
+    evaluated = verified = 0
+    pending = [domain]
+    reason = ""
+    while pending:
+        if evaluated >= max_boxes:
+            reason = f"gave up after {evaluated} boxes with {len(pending)} undecided"
+            break
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            reason = f"gave up after {time_limit:g} s with {len(pending)} boxes undecided"
+            break
+        box = pending.pop()
+        passed, scores = check(box)
+        evaluated += 1
+        if passed:
+            verified += 1
+        else:
+            axis = max(range(len(scores)), key=scores.__getitem__)
+            pending.extend(box.split(axis))
+        if progress is not None and evaluated % 500 == 0:
+            progress(evaluated, len(pending))
+    if progress is not None:
+        progress(evaluated, len(pending))
+    return Subdivision(
+        complete=not pending,
+        evaluated=evaluated,
+        verified=verified,
+        undecided=len(pending),
+        seconds=time.perf_counter() - start,
+        reason=reason,
+    )
+
+
+# =======================================================================================
+# Sign covers of an interval: how many zeros a function has there
+# =======================================================================================
+
+
+@dataclass(frozen=True)
+class SignCover:
+    """[lo, hi] cut into boxes, each settled: f' of one sign on the whole box, or f''
+    of one sign (f' strictly monotone) with f' of known signs at both ends."""
+
+    sign_boxes: tuple[tuple[Fraction, Fraction, int], ...]  # (lo, hi, sign of f')
+    monotone_boxes: tuple[tuple[Fraction, Fraction, int, int, int], ...]  # + f'' sign, ends
+    evaluated: int
+
+    @property
+    def zeros(self) -> int:
+        """Zeros of f' on the covered interval: one in each monotone box whose ends differ
+        in sign, none elsewhere (no box end is a zero: every end has a definite sign)."""
+        return sum(1 for *_, s_lo, s_hi in self.monotone_boxes if s_lo != s_hi)
+
+    @property
+    def covers(self) -> list[tuple[Fraction, Fraction]]:
+        return sorted(
+            [(b[0], b[1]) for b in self.sign_boxes] + [(b[0], b[1]) for b in self.monotone_boxes]
+        )
+
+    def tiles(self, lo: Fraction, hi: Fraction) -> bool:
+        """Whether the boxes, in order, run from lo to hi without gap or overlap."""
+        position = lo
+        for a, b in self.covers:
+            if a != position:
+                return False
+            position = b
+        return position == hi
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "boxes": len(self.sign_boxes) + len(self.monotone_boxes),
+            "evaluated": self.evaluated,
+            "f'_sign_boxes_(lo, hi, f'_sign)": [[str(a), str(b), s] for a, b, s in self.sign_boxes],
+            "f''_sign_boxes_(lo, hi, f''_sign, f'(lo)_sign, f'(hi)_sign)": [
+                [str(a), str(b), s, l, h] for a, b, s, l, h in self.monotone_boxes
+            ],
+            "zeros": self.zeros,
+        }
+
+
+def sign_cover(
+    first: Callable[[arb], arb],
+    second: Callable[[arb], arb],
+    lo: Fraction,
+    hi: Fraction,
+    prec: int = PREC,
+    max_boxes: int = 10_000,
+) -> SignCover:
+    """Adaptive bisection of [lo, hi] until every box is settled (see `SignCover`): `first`
+    and `second` are ball versions of f' and f''."""
+    sign_boxes, monotone_boxes, evaluated = [], [], 0
+    stack = [(lo, hi)]
+    with ctx.workprec(prec):
+        while stack:
+            a, b = stack.pop()
+            evaluated += 1
+            if evaluated > max_boxes:
+                raise ArithmeticError(f"more than {max_boxes} boxes")
+            box = ball(a, b)
+            s1 = sign(first(box))
+            if s1:
+                sign_boxes.append((a, b, s1))
+                continue
+            s2 = sign(second(box))
+            if s2:
+                s_lo, s_hi = sign(first(ball(a))), sign(first(ball(b)))
+                if s_lo and s_hi:
+                    monotone_boxes.append((a, b, s2, s_lo, s_hi))
+                    continue
+            mid = (a + b) / 2
+            stack.extend([(mid, b), (a, mid)])
+    return SignCover(tuple(sign_boxes), tuple(monotone_boxes), evaluated)

@@ -8,11 +8,12 @@ import importlib
 from derivations.errors import ReluproofError
 from proofs.theorem import _REGISTRY, Theorem
 
+# In the order of the registry (and so of `reluproof prove` and the report).
 THEOREM_MODULES = (
     "proofs.dead_units",
+    "proofs.selu",
     "proofs.smoothness",
     "proofs.vanishing",
-    "proofs.selu",
     "proofs.claims",
     "proofs.measured",
 )

@@ -16,10 +16,13 @@ that is false is registered with `expected=REFUTED`, and `reluproof prove` fails
 from __future__ import annotations
 
 import enum
+import functools
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -83,9 +86,58 @@ def measured(status: Status, summary: str, **certificate: Any) -> Verdict:
     return Verdict(status, summary, certificate)
 
 
+# The source documents sit beside the project, in ../shared/seeds from its root.
+SEEDS_DIRECTORY = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+# Each document's title (its first heading), stored so that a report made where the
+# documents are absent still cites them by title. `document_title` reads it from the file
+# when the file is there, and a test checks every stored title against its file.
+DOCUMENT_TITLES = {
+    "000_cce168a880d2299d.txt": "AI/ML Neural Network: The Dead Neuron",
+    "001_5a897a5912340601.txt": "Fix the Vanishing gradient problem",
+    "002_3bf8178524fc587d.txt": "会死掉的ReLU",
+    "003_bdd817aebe3d8cbc.txt": "Dying ReLU Problem",
+}
+# English for a title in a script the LaTeX report cannot typeset.
+TITLE_TRANSLATIONS = {"002_3bf8178524fc587d.txt": "The ReLU that can die"}
+
+# Date lines above a title (a blog's "Sunday, October 2, 2022", the notes' "03-Oct-2024").
+_DATE_FORMATS = ("%A, %B %d, %Y", "%d-%b-%Y", "%Y-%m-%d")
+
+
+def _is_date(line: str) -> bool:
+    for fmt in _DATE_FORMATS:
+        try:
+            datetime.strptime(line, fmt)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def title_from_text(text: str) -> str:
+    """A document's title: its first non-blank line that is not a date, without a trailing
+    colon and without the lede a blog runs on after an en dash ("Title – In deep ...")."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not _is_date(line):
+            return line.split(" \u2013 ")[0].removesuffix(":").strip()
+    raise ValueError("the document has no title line")
+
+
+@functools.cache
+def document_title(document: str) -> str:
+    """The title of a source document: read from the file when it is present, else stored."""
+    path = SEEDS_DIRECTORY / document
+    if path.is_file():
+        return title_from_text(path.read_text(encoding="utf-8"))
+    return DOCUMENT_TITLES[document]
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where a claim comes from: a source document's file name and the quoted words.
+    """Where a claim comes from: a source document's file name and the quoted words,
+    verbatim (only the line breaks may differ; the notes' strike-through stays as ~~it~~).
 
     A quote in a script LaTeX cannot typeset here (the Chinese of one document) carries an
     English `translation`, which the LaTeX report shows in its place."""
@@ -94,8 +146,34 @@ class Source:
     quote: str
     translation: str = ""
 
+    def __post_init__(self) -> None:
+        if self.document not in DOCUMENT_TITLES:
+            raise ValueError(
+                f"unknown source document {self.document!r}: add its title to DOCUMENT_TITLES"
+            )
+
+    @property
+    def title(self) -> str:
+        return document_title(self.document)
+
+    @property
+    def title_translation(self) -> str:
+        return TITLE_TRANSLATIONS.get(self.document, "")
+
+    def citation(self, latin_only: bool = False) -> str:
+        """'"Title" (file name)' for a report; `latin_only` puts an English translation in
+        place of a title that LaTeX cannot typeset."""
+        translation = self.title_translation
+        if latin_only and translation:
+            return f"\u201c{translation}\u201d (translated title; {self.document})"
+        if translation:
+            return f"\u201c{self.title}\u201d (\u201c{translation}\u201d; {self.document})"
+        return f"\u201c{self.title}\u201d ({self.document})"
+
     def to_dict(self) -> dict[str, str]:
-        out = {"document": self.document, "quote": self.quote}
+        out = {"document": self.document, "title": self.title, "quote": self.quote}
+        if self.title_translation:
+            out["title_translation"] = self.title_translation
         if self.translation:
             out["translation"] = self.translation
         return out
@@ -110,6 +188,19 @@ class Theorem:
     expected: Status = Status.PROVED
     source: Source | None = None
     slow: bool = False  # excluded from a plain `reluproof prove` (the moonshot)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the theorem says, without proving it (`reluproof prove --list --json`)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "statement": self.statement,
+            "method": self.method.value,
+            "expected": self.expected.value,
+            "slow": self.slow,
+        }
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
+        return out
 
     def prove(self) -> Verdict:
         """Run the proof. An exception inside a proof is a bug, reported as UNDECIDED."""
@@ -136,17 +227,12 @@ class Result:
         return self.verdict.status == self.theorem.expected
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.theorem.id,
-            "statement": self.theorem.statement,
-            "method": self.theorem.method.value,
-            "expected": self.theorem.expected.value,
-            **self.verdict.to_dict(),
-            "as_expected": self.as_expected,
-            "seconds": round(self.seconds, 3),
-        }
-        if self.theorem.source is not None:
-            out["source"] = self.theorem.source.to_dict()
+        out = self.theorem.to_dict()
+        source = out.pop("source", None)
+        out.update(self.verdict.to_dict(), as_expected=self.as_expected)
+        out["seconds"] = round(self.seconds, 3)
+        if source is not None:
+            out["source"] = source
         return out
 
 

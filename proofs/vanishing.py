@@ -7,7 +7,8 @@ This module owns:
   (`derivative_bound_verdict`, which takes the claimed bound so a wrong one can be tried):
   f' is written as a quadratic in f (checked exactly), and bound - f' completes to a square;
 * the depth bound for a sigmoid network: ||dL/dh_0|| <= (1/4)^L prod ||W_l|| ||dL/dh_L||,
-  from the one-layer step and induction, checked step by step in SymPy, with a measured
+  from the one-layer step and induction, checked step by step in SymPy (the operator-norm
+  step too: ||W^T||_2 = ||W||_2 in any dimension, `transpose_norm_lemmas`), with a measured
   illustration on a seeded random network (`measure_deep_sigmoid`, floats, labelled so);
 * ReLU's derivative takes only the values 0 and 1 off the kink, from the catalogue;
 * E[f(z)] for z ~ N(0, 1) for every catalogue entry at its default parameters
@@ -37,7 +38,7 @@ from flint import acb, arb, ctx, fmpq
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
-from proofs.selu import enclose
+from numeric.intervals import enclose
 from proofs.smoothness import decide_zero
 from proofs.theorem import Method, Verdict, proved, refuted, theorem, undecided
 
@@ -204,6 +205,75 @@ def measure_deep_sigmoid(
     )
 
 
+def transpose_norm_lemmas(
+    adjoint: Callable[[sp.MatrixExpr], sp.MatrixExpr] = lambda w: w.T,
+) -> tuple[dict[str, str], str | None]:
+    """Prove ||W^T||_2 = ||W||_2 for every real m x n matrix W, m and n symbolic.
+
+    For y = W^T x: ||y||^2 = <x, W y> (a matrix identity) <= ||x|| ||W y|| (Cauchy-Schwarz)
+    <= ||x|| ||W||_2 ||y|| (operator-norm definition), so ||y|| <= ||W||_2 ||x||, i.e.
+    ||W^T||_2 <= ||W||_2; applied to W^T, whose transpose is W, the reverse. Cauchy-Schwarz
+    comes from 0 <= ||a - t b||^2 at t = <a, b>/||b||^2, for vectors of symbolic length.
+    As an independent check, for symbolic 2x2, 2x3 and 3x3 matrices W W^T and W^T W have the
+    same nonzero eigenvalues (so W and W^T the same singular values). `adjoint` is the map
+    that is claimed to be the transpose, so that a wrong one can be tried: the lemmas and the
+    name of the first step that failed (None when all hold)."""
+    lemmas: dict[str, str] = {}
+    length = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True)
+    a, b = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
+    t = sp.Symbol("t", real=True)
+
+    def total(term: sp.Expr) -> sp.Expr:
+        return sp.Sum(term, (k, 1, length))
+
+    square = total((a[k] - t * b[k]) ** 2)
+    big_a, big_b, big_c = total(a[k] ** 2), total(b[k] ** 2), total(a[k] * b[k])
+    expansion = sp.simplify(square.expand() - (big_a - 2 * t * big_c + t**2 * big_b))
+    A, C = sp.symbols("A C", real=True)
+    B = sp.Symbol("B", positive=True)
+    at_minimum = sp.simplify((A - 2 * t * C + t**2 * B).subs(t, C / B) - (A * B - C**2) / B)
+    if expansion != 0 or not square.is_nonnegative or at_minimum != 0:
+        return lemmas, "Cauchy-Schwarz"
+    lemmas["cauchy_schwarz"] = (
+        "for a, b of any length n: sum (a_k - t b_k)^2 >= 0 (a sum of squares) expands to "
+        "A - 2 t C + t^2 B (A = |a|^2, B = |b|^2, C = <a, b>; SymPy, n symbolic); at "
+        "t = C/B it equals (A B - C^2)/B, so C^2 <= A B (B = 0 forces C = 0)"
+    )
+    rows, cols = sp.symbols("m n", integer=True, positive=True)
+    w = sp.MatrixSymbol("W", rows, cols)
+    x = sp.MatrixSymbol("x", rows, 1)
+    y = adjoint(w) * x
+    gram = sp.simplify(y.T * y - x.T * (w * y))
+    if gram != sp.ZeroMatrix(1, 1) and gram != 0:
+        return lemmas, "||W^T x||^2 = <x, W W^T x>"
+    p, q, r = sp.symbols("p q r", positive=True)  # ||x||, ||W||_2, ||y|| (> 0; 0 is trivial)
+    divided = sp.simplify((p * q * r - r**2) / r - (p * q - r))
+    if divided != 0 or adjoint(adjoint(w)) != w:
+        return lemmas, "the division step or (W^T)^T = W"
+    lemmas["transpose_norm"] = (
+        "for W of any size m x n (symbolic) and y = W^T x: |y|^2 - <x, W y> simplifies to 0, "
+        "so |y|^2 <= |x| |W y| <= |x| ||W||_2 |y| (Cauchy-Schwarz, operator norm); "
+        "(p q r - r^2)/r = p q - r turns this into |y| <= ||W||_2 |x|: ||W^T||_2 <= ||W||_2, "
+        "and with (W^T)^T = W the reverse, so ||W^T||_2 = ||W||_2"
+    )
+    lam = sp.Symbol("lambda")
+    checked = []
+    for m, n in ((2, 2), (2, 3), (3, 3)):
+        entries = sp.Matrix(m, n, sp.symbols(f"w0:{m * n}", real=True))
+        transposed = sp.Matrix(adjoint(entries))
+        left = lam**n * (lam * sp.eye(m) - entries * transposed).det(method="berkowitz")
+        right = lam**m * (lam * sp.eye(n) - transposed * entries).det(method="berkowitz")
+        if sp.expand(left - right) != 0:
+            return lemmas, f"the singular values of a symbolic {m}x{n} W and its transpose"
+        checked.append(f"{m}x{n}")
+    lemmas["transpose_spectra_check"] = (
+        "lambda^n det(lambda I - W W^T) = lambda^m det(lambda I - W^T W) expands to an "
+        f"identity for symbolic {', '.join(checked)} W: W and W^T have the same singular values"
+    )
+    return lemmas, None
+
+
 def deep_gain_verdict(name: str = "sigmoid", gain: Any = "1/4") -> Verdict:
     """The per-layer step and its induction for an activation with 0 < f' <= gain."""
     gain = sp.sympify(gain)
@@ -240,11 +310,16 @@ def deep_gain_verdict(name: str = "sigmoid", gain: Any = "1/4") -> Verdict:
         f"||D v||^2 <= ({gain})^2 ||v||^2: termwise (gain^2 - d^2) v^2 = {term} >= 0 with "
         "d = gain/(1+t), t >= 0"
     )
-    # (3) delta_{l-1} = W_l^T D_l delta_l, and ||W^T x|| <= ||W^T||_2 ||x|| = ||W||_2 ||x||
-    # (definition of the operator norm; W and W^T have the same singular values).
+    # (3) delta_{l-1} = W_l^T D_l delta_l. ||W^T x|| <= ||W^T||_2 ||x|| is the definition of
+    # the operator norm; ||W^T||_2 = ||W||_2 is proved (transpose_norm_lemmas).
+    transpose_lemmas, failed = transpose_norm_lemmas()
+    if failed is not None:
+        return undecided(f"||W^T||_2 = ||W||_2 was not shown: {failed}")
+    lemmas.update(transpose_lemmas)
     lemmas["one_layer_step"] = (
-        "||W_l^T (f'(z_l) * delta_l)|| <= ||W_l||_2 ||D_l delta_l|| <= "
-        f"{gain} ||W_l||_2 ||delta_l|| (operator-norm definition, ||W^T||_2 = ||W||_2)"
+        "||W_l^T (f'(z_l) * delta_l)|| <= ||W_l^T||_2 ||D_l delta_l|| (operator-norm "
+        f"definition) = ||W_l||_2 ||D_l delta_l|| (transpose lemma) <= {gain} ||W_l||_2 "
+        "||delta_l|| (diagonal_jacobian)"
     )
     # (4) Induction on the depth. P(L): ||delta_0|| <= B_L ||delta_L|| with B_L = gain^L
     # prod_{l<=L} n_l, n_l = ||W_l||_2 >= 0. P(1) is the one-layer step. P(L) and the step
@@ -286,7 +361,8 @@ def deep_gain_verdict(name: str = "sigmoid", gain: Any = "1/4") -> Verdict:
             )
     return proved(
         f"one layer multiplies the gradient norm by at most {gain} ||W_l||_2 (0 < {name}' <= "
-        f"{gain}, diagonal Jacobian, operator norm); by induction L layers by at most "
+        f"{gain}, diagonal Jacobian, operator norm, ||W^T||_2 = ||W||_2 by Cauchy-Schwarz); "
+        f"by induction L layers by at most "
         f"({gain})^L prod ||W_l||_2"
         + (
             f"; measured on a seeded {measured.depth}-layer net: {measured.gradient_norm:.3e}"

@@ -222,6 +222,9 @@ def cmd_prove(args) -> int:
 
     theorems = select(args.ids, include_slow=args.slow)
     if args.list:
+        if args.json:
+            print(json.dumps([t.to_dict() for t in theorems], indent=2))
+            return EXIT_OK
         for t in theorems:
             slow = "  (slow)" if t.slow else ""
             print(f"{t.id:45s} {t.method.value}; expects {t.expected.value}{slow}")
@@ -268,10 +271,14 @@ def cmd_selu_constants(args) -> int:
         out |= {"residual_variance": solution.residual_variance}
         alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
     if args.dropout_keep is not None:
+        # The correction restores the fixed point's own mean and variance (theorem
+        # selu.alpha_dropout), with the saturation -lambda*alpha of the alpha, lambda printed.
         a, b = (
             alpha_dropout_affine(args.dropout_keep)
             if alpha is None
-            else alpha_dropout_affine(args.dropout_keep, alpha, lam)
+            else alpha_dropout_affine(
+                args.dropout_keep, alpha, lam, solution.mean, solution.variance
+            )
         )
         out["alpha_dropout"] = {
             "keep_probability": args.dropout_keep,
@@ -560,7 +567,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dropout-keep",
         metavar="Q",
-        help="also the alpha-dropout affine correction (a, b) for keep probability Q",
+        help="also the alpha-dropout affine correction (a, b) for keep probability Q, which "
+        "restores the fixed point's mean and variance (0 and 1 without --mean/--variance)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_selu_constants)

@@ -101,7 +101,8 @@ def theorem_sections(results: list[Result]) -> list[Section]:
             blocks.append(Heading(f"{t.id}: {v.status.value}"))
             blocks.append(Prose(t.statement))
             if t.source is not None:
-                blocks.append(Prose(f"Source: {t.source.document}, quoted:"))
+                cited, cited_latin = t.source.citation(), t.source.citation(latin_only=True)
+                blocks.append(Prose(f"Source: {cited}, quoted:", f"Source: {cited_latin}, quoted:"))
                 translated = f"(translated) {t.source.translation}" if t.source.translation else ""
                 blocks.append(Code(t.source.quote, translated))
             blocks.append(

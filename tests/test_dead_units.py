@@ -1,6 +1,6 @@
-"""Tests for proofs/dead_units.py: every dead-unit theorem's verdict, negative controls that
-must fail (a live gradient is not zero, a wrong root is excluded, eta*lambda > 1 breaks
-permanence), the exact rational network checked against exact central differences, and
+"""Tests for the proofs.dead_units package: every dead-unit theorem's verdict, negative
+controls that must fail (a live gradient is not zero, a wrong root is excluded, eta*lambda > 1
+breaks permanence), the exact rational network checked against exact central differences, and
 Hypothesis over random exact datasets: a dead first-layer unit stays dead under minibatch SGD
 with 0 <= eta*lambda < 1, and weight decay without the bias can wake it only through b > 0."""
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -21,11 +20,11 @@ from strategies import parameter_values
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, get, z
 from numeric import intervals
+from numeric.oracle import arb_function
 from proofs import dead_units as du
 from proofs.theorem import _REGISTRY, Status, run
 
 DEAD_IDS = sorted(t for t in _REGISTRY if t.startswith("dead."))
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 # ---- theorems ---------------------------------------------------------------------------
@@ -79,12 +78,7 @@ def test_statement_is_valid_prose(theorem_id):
         assert "\\" not in text and "_" not in text, text
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="source documents not available")
-@pytest.mark.parametrize("theorem_id", [t for t in DEAD_IDS if _REGISTRY[t].source])
-def test_source_quotes_are_verbatim(theorem_id):
-    source = _REGISTRY[theorem_id].source
-    text = (SEEDS / source.document).read_text(encoding="utf-8")
-    assert source.quote in text
+# Every theorem's quote is checked against its document in tests/test_claims.py.
 
 
 # ---- negative controls: the arguments must be able to fail ------------------------------
@@ -92,9 +86,9 @@ def test_source_quotes_are_verbatim(theorem_id):
 
 @pytest.mark.parametrize("name", sorted(du.NO_DEATH))
 def test_zero_gradient_argument_does_not_kill_the_variants(name):
-    result = du.dead_gradient(name, 0, du._assumed_parameters(name))
+    result = du.dead_gradient(name, 0, du.zero_gradient.assumed_parameters(name))
     assert not result.all_zero
-    assert du._witness_value(result.dead_weight_gradient).is_nonzero
+    assert du.zero_gradient._witness_value(result.dead_weight_gradient).is_nonzero
 
 
 def test_no_death_check_fails_without_the_assumption(monkeypatch):
@@ -113,7 +107,7 @@ def test_leaky_relu_with_slope_zero_is_relu_and_dies():
 def test_relu_on_its_positive_piece_has_a_gradient():
     result = du.dead_gradient("relu", 1)
     assert not result.all_zero
-    assert du._witness_value(result.dead_weight_gradient) == 1
+    assert du.zero_gradient._witness_value(result.dead_weight_gradient) == 1
 
 
 @given(data=st.data())
@@ -135,7 +129,7 @@ def test_permanence_invariant_fails_when_eta_lambda_exceeds_one():
     assert flipped.new_sign_negative is not True
     net = du.ExactMLP.of([[[2, -1]], [[1]]], [[-5], [0]])
     xs = [[1, 1], [0, 2], [1, -1]]
-    data = [du._example(x, [1]) for x in xs]
+    data = [du.make_example(x, [1]) for x in xs]
     assert du.is_dead(net, xs, 0, 0)
     stepped, _, _ = du.SGD(Fraction(3, 2), weight_decay=Fraction(1)).step(net, data)
     before = du.unit_pre_activations(net, xs, 0, 0)
@@ -161,7 +155,7 @@ def test_wrong_root_values_are_excluded(name, monkeypatch):
     assert enclosure.hi - enclosure.lo < unit
     wrong_text = str(intervals.round_significant(stated + unit))
     monkeypatch.setitem(du.STATED_ROOTS, name, wrong_text)
-    assert du._root_verdict(name, result).status == Status.REFUTED
+    assert du.isolated_zeros._root_verdict(name, result).status == Status.REFUTED
 
 
 def test_roots_agree_with_the_calculus_module():
@@ -173,23 +167,23 @@ def test_roots_agree_with_the_calculus_module():
 
 
 def test_locate_root_refuses_a_bracket_without_a_sign_change():
-    square = du.arb_function(z**2 + 1)
+    square = arb_function(z**2 + 1)
     with pytest.raises(ArithmeticError):
         intervals.locate_root(square, Fraction(-1), Fraction(1))
 
 
 def test_box_cover_counts_two_zeros():
     # zeros at +-1/sqrt(3), never a dyadic box end (where the sign would be undecidable)
-    first = du.arb_function(z**2 - sp.Rational(1, 3))
-    second = du.arb_function(2 * z)
-    cover = du.cover_boxes(first, second, Fraction(-1), Fraction(1))
+    first = arb_function(z**2 - sp.Rational(1, 3))
+    second = arb_function(2 * z)
+    cover = intervals.sign_cover(first, second, Fraction(-1), Fraction(1))
     assert cover.zeros == 2
-    assert du._contiguous(cover.covers, Fraction(-1), Fraction(1))
+    assert cover.tiles(Fraction(-1), Fraction(1))
 
 
 def test_mish_tail_bound_holds_where_it_is_claimed():
     # f' < 0 on (-oo, -3] by the tail lemma: spot-check the derivative itself in balls.
-    f1 = du.arb_function(derive("mish").piece_derivatives[0])
+    f1 = arb_function(derive("mish").piece_derivatives[0])
     # f'(-60) is about -1e-26: enough bits to see 1 + e^z differ from 1
     with ctx.workprec(256):
         for point in (-3, -5, -20, -60):
@@ -198,12 +192,12 @@ def test_mish_tail_bound_holds_where_it_is_claimed():
 
 def test_arb_function_encloses_sympy_values():
     expr = derive("gelu").piece_derivatives[0]
-    fn = du.arb_function(expr)
+    fn = arb_function(expr)
     with ctx.workprec(128):
         for point in (Fraction(-3, 2), Fraction(1, 3), Fraction(7)):
-            ball = fn(du._ball(point))
+            ball = fn(intervals.ball(point))
             exact = sp.N(expr.subs(z, sp.Rational(point)), 40)
-            lo, hi = du._ends(ball)
+            lo, hi = intervals.ends(ball)
             assert lo <= Fraction(str(exact)) + Fraction(1, 10**35)
             assert Fraction(str(exact)) - Fraction(1, 10**35) <= hi
 
@@ -270,7 +264,7 @@ def test_backprop_is_exact(net, data):
     at both ends; pre-activations are affine there layer by layer), the loss is a quadratic,
     and a central difference of a quadratic is its exact derivative."""
     xs = data.draw(st.lists(st.tuples(fractions, fractions), min_size=1, max_size=3))
-    batch = [du._example(x, [data.draw(fractions)]) for x in xs]
+    batch = [du.make_example(x, [data.draw(fractions)]) for x in xs]
     gradient = net.gradients(batch)
     h = Fraction(1, 10**6)
     pattern = _patterns(net, xs)
@@ -293,7 +287,7 @@ def test_backprop_is_exact(net, data):
 
 def test_sgd_follows_pytorch_conventions():
     net = du.ExactMLP.of([[[2]], [[1]]], [[1], [0]])
-    batch = [du._example([1], [0])]
+    batch = [du.make_example([1], [0])]
     # z = 3, a = 3, yhat = 3: dL/dw1 = 3*1*1, dL/db1 = 3, dL/dw2 = 3*a = 9, dL/db2 = 3
     gradient = net.gradients(batch)
     assert gradient.weights == (((3,),), ((9,),)) and gradient.biases == ((3,), (3,))
@@ -326,7 +320,7 @@ def dead_first_layer(draw):
     b2 = [draw(fractions)]
     ys = [[draw(fractions)] for _ in xs]
     net = du.ExactMLP.of([W1, W2], [b1, b2])
-    return net, [du._example(x, y) for x, y in zip(xs, ys, strict=True)]
+    return net, [du.make_example(x, y) for x, y in zip(xs, ys, strict=True)]
 
 
 @given(
@@ -393,8 +387,8 @@ def test_adam_revival_needs_the_first_moment():
         assert a.overlaps(b)  # the same real numbers, rounded along different paths
     for t in range(1, 7):
         assert memoryless.dead(t)
-        assert [du._ends(v) for v in memoryless.pre_activations(t)] == [
-            du._ends(v) for v in memoryless.pre_activations(1)
+        assert [intervals.ends(v) for v in memoryless.pre_activations(t)] == [
+            intervals.ends(v) for v in memoryless.pre_activations(1)
         ]
     assert all(m.is_zero() for m in memoryless.first_moments[1])
     assert memoryless.revival_step() is None
@@ -414,24 +408,25 @@ def test_adam_first_step_matches_the_formula():
 def _check_first_step(run, lr, eps):
     g_w, g_b = Fraction(1, 10), Fraction(1, 20)  # (1/10 - 0) * x = 2, averaged over 2 points
     assert all(
-        ball.contains(du._arb(g)) for ball, g in zip(run.gradients[0], (g_w, g_b), strict=True)
+        ball.contains(du.exact_ball(g))
+        for ball, g in zip(run.gradients[0], (g_w, g_b), strict=True)
     )
     w = Fraction(1, 10) - lr * g_w / (g_w + eps)
     b = Fraction(-1, 10) - lr * g_b / (g_b + eps)
     stepped = run.nets[1]
-    assert stepped.weights[0][0][0].contains(du._arb(w))
-    assert stepped.biases[0][0].contains(du._arb(b))
+    assert stepped.weights[0][0][0].contains(du.exact_ball(w))
+    assert stepped.biases[0][0].contains(du.exact_ball(b))
     for (x, _), z_ball in zip(run.data, run.pre_activations(1), strict=True):
-        assert z_ball.contains(du._arb(w * x[0] + b))
+        assert z_ball.contains(du.exact_ball(w * x[0] + b))
 
 
 def test_undecided_relu_branch_is_refused():
     # A pre-activation ball around 0 cannot pick relu' and must not be guessed.
     with pytest.raises(ArithmeticError):
-        du._relu_sign(arb(0, 1e-3))
-    at_kink = du.ball_network(du._first_layer_net(1, -2))  # z(2) = 0 exactly
+        du.exact_mlp._relu_sign(arb(0, 1e-3))
+    at_kink = du.ball_network(du.first_layer_net(1, -2))  # z(2) = 0 exactly
     with pytest.raises(ArithmeticError):
-        du.ball_gradients(at_kink, [du._example([2], [0])])
+        du.ball_gradients(at_kink, [du.make_example([2], [0])])
 
 
 def test_second_layer_revival_is_through_the_first_layer():

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from proofs import selu
 from proofs.registry import THEOREM_MODULES, all_theorems, select
 from proofs.theorem import Status, run
 from reluproof.cli import main
@@ -71,6 +72,24 @@ def test_prove_cli_table_and_exit_codes(capsys):
     assert "selu.contraction" in out
 
 
+def test_prove_list_json_is_json(capsys):
+    code, out, _ = run_cli(capsys, "prove", "--list", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == [t.id for t in select([])]
+    for row, theorem in zip(rows, select([]), strict=True):
+        assert set(row) >= {"id", "statement", "method", "expected", "slow"}
+        assert row["method"] == theorem.method.value
+        assert row["expected"] == theorem.expected.value and row["slow"] is False
+        assert ("source" in row) == (theorem.source is not None)
+    cited = next(r for r in rows if r["id"] == "claims.dead_neuron_not_recoverable")
+    assert cited["source"]["title"] == "Dying ReLU Problem"
+    assert cited["source"]["quote"] == "dead neuron is not ~~too~~ recoverable."
+    code, out, _ = run_cli(capsys, "prove", "selu", "--list", "--json", "--slow")
+    slow = {r["id"] for r in json.loads(out) if r["slow"]}
+    assert {"selu.contraction", "selu.maps_into_domain"} <= slow
+
+
 def test_prove_exit_1_when_a_verdict_is_not_as_expected(capsys, monkeypatch):
     import dataclasses
 
@@ -108,7 +127,19 @@ def test_selu_general_fixed_point_and_dropout(capsys):
     assert code == 0
     data = json.loads(out)
     assert data["alpha"] != data["lambda"] and not data["alpha"].startswith("1.6732")
-    assert float(data["alpha_dropout"]["a"]) < 1 < 1 + float(data["alpha_dropout"]["b"])
+    # By the moments: after dropout and a*x + b, x = selu(z) at the fixed point, the mean and
+    # variance are again (0.1, 0.9) (to the printed digits), not the (0, 1) formula's
+    # (0.0837, 0.949).
+    q, (a, b) = 0.9, (float(data["alpha_dropout"][k]) for k in "ab")
+    x = selu.moments_arb("0.1", "0.9", data["alpha"], data["lambda"], 128)
+    mean_x, second_x = float(x.mean.mid()), float(x.second_moment.mid())
+    saturation = -float(data["alpha"]) * float(data["lambda"])
+    mean_y = q * (a * mean_x + b) + (1 - q) * (a * saturation + b)
+    second_y = (
+        q * (a * a * second_x + 2 * a * b * mean_x + b * b) + (1 - q) * (a * saturation + b) ** 2
+    )
+    assert mean_y == pytest.approx(0.1, abs=1e-12)
+    assert second_y - mean_y**2 == pytest.approx(0.9, abs=1e-12)
     code, _, err = run_cli(capsys, "selu-constants", "--mean", "0")
     assert code == 2 and "together" in err
     code, _, err = run_cli(capsys, "selu-constants", "--dropout-keep", "2")

@@ -1,4 +1,4 @@
-"""Tests for proofs/selu.py: every SELU theorem's verdict, the constants' digits against an
+"""Tests for the proofs.selu package: every SELU theorem's verdict, the constants' digits against an
 independent oracle (mpmath), the moment formulas against numerical quadrature (SciPy, as a
 measurement), the moment map's pull towards (0, 1), and the moonshot proofs."""
 
@@ -16,12 +16,18 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
+from flint import arb, ctx, fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
 from derivations.errors import ReluproofError
+from numeric.decimals import decimal_text, significant
+from numeric.intervals import ends
 from proofs import selu
+from proofs.selu import constants, moments
+from proofs.selu.base import selu_constants_arb
 from proofs.theorem import _REGISTRY, Status, run
 
 ALPHA_01 = "1.6732632423543772848170429916717"
@@ -113,12 +119,12 @@ def test_seed_alpha_certificate_names_the_doubled_digit():
 
 def test_symbolic_checks_can_fail():
     # A proof that cannot fail proves nothing: a perturbed formula must not simplify to 0.
-    parts = selu._gaussian_parts(selu.M, selu.S)
+    parts = moments.gaussian_parts(selu.M, selu.S)
     paper = selu.moments_sympy(selu.M, selu.S, selu.ALPHA, selu.LAMBDA)
-    mean = selu._mean(parts, selu.ALPHA, selu.LAMBDA)
-    assert selu._symbolic_zero(mean - paper.mean)
-    assert not selu._symbolic_zero(mean - paper.mean + selu.sp.exp(-selu.M) / 1000)
-    assert selu._rational_normal_form(selu.SELU_ALPHA * Fraction(1000001, 1000000)) != 0
+    mean = moments.mean_of(parts, selu.ALPHA, selu.LAMBDA)
+    assert moments._symbolic_zero(mean - paper.mean)
+    assert not moments._symbolic_zero(mean - paper.mean + sp.exp(-selu.M) / 1000)
+    assert constants._rational_normal_form(selu.SELU_ALPHA * Fraction(1000001, 1000000)) != 0
 
 
 # ---- digits -----------------------------------------------------------------------------
@@ -170,10 +176,10 @@ def test_bad_digits_raise(bad):
 
 
 def test_rounding_handles_carries_and_ties():
-    assert selu._decimal_text(*selu._significant(Fraction(99996, 100000), 4)) == "1.000"
-    assert selu._decimal_text(*selu._significant(Fraction(125, 1000), 2)) == "0.12"
-    assert selu._decimal_text(*selu._significant(Fraction(135, 1000), 2)) == "0.14"
-    assert selu._decimal_text(*selu._significant(Fraction(-2675, 1000), 3)) == "-2.68"
+    assert decimal_text(*significant(Fraction(99996, 100000), 4)) == "1.000"
+    assert decimal_text(*significant(Fraction(125, 1000), 2)) == "0.12"
+    assert decimal_text(*significant(Fraction(135, 1000), 2)) == "0.14"
+    assert decimal_text(*significant(Fraction(-2675, 1000), 3)) == "-2.68"
 
 
 def test_ten_thousand_digits():
@@ -204,7 +210,7 @@ def test_nearest_float32():
 
 def test_nearest_float_at_a_power_of_two():
     # Just below 2 the spacing halves: the rounding interval is lopsided there.
-    value = selu.sp.Integer(2) - selu.sp.Rational(1, 2**60)
+    value = sp.Integer(2) - sp.Rational(1, 2**60)
     result = selu.nearest_float(value, "float64")
     assert result.value == 2.0 and result.proved
     low, high = (Fraction(x) for x in result.interval)
@@ -278,7 +284,7 @@ def test_moments_at_the_fixed_point_contain_zero_and_one():
 
 
 def test_symbolic_moments_evaluate_like_the_balls():
-    symbolic = selu.moments_sympy(selu.sp.Rational(1, 3), 2)
+    symbolic = selu.moments_sympy(sp.Rational(1, 3), 2)
     balls = selu.moments_arb("1/3", 2)
     assert balls.mean.overlaps(selu.enclose(symbolic.mean, 128))
     assert balls.variance.overlaps(selu.enclose(symbolic.variance, 128))
@@ -356,19 +362,19 @@ def test_dual_gradients_match_finite_differences():
     # The gradients the mean-value enclosures use, at a point, against central differences.
     point = (Fraction(3, 100), Fraction(-7, 100), Fraction(11, 10), Fraction(1))
     h = Fraction(1, 10**8)
-    with selu.ctx.workprec(128):
-        alpha, lam = selu._selu_constants_arb(128)
-        balls = [selu.arb(selu.fmpq(p.numerator, p.denominator)) for p in point]
-        duals = [selu._Dual.variable(b, i, 4) for i, b in enumerate(balls)]
-        consts = (selu._Dual.constant(alpha, 4), selu._Dual.constant(lam, 4))
-        for formulas in (selu._paper_moments, selu._paper_jacobian):
+    with ctx.workprec(128):
+        alpha, lam = selu_constants_arb(128)
+        balls = [arb(fmpq(p.numerator, p.denominator)) for p in point]
+        duals = [selu.Dual.variable(b, i, 4) for i, b in enumerate(balls)]
+        consts = (selu.Dual.constant(alpha, 4), selu.Dual.constant(lam, 4))
+        for formulas in (moments.paper_moments, moments.paper_jacobian):
             for k, dual in enumerate(formulas(*duals, *consts)):
                 for i in range(4):
                     up, down = list(balls), list(balls)
-                    up[i] += selu.arb(selu.fmpq(h.numerator, h.denominator))
-                    down[i] -= selu.arb(selu.fmpq(h.numerator, h.denominator))
+                    up[i] += arb(fmpq(h.numerator, h.denominator))
+                    down[i] -= arb(fmpq(h.numerator, h.denominator))
                     slope = (formulas(*up, alpha, lam)[k] - formulas(*down, alpha, lam)[k]) / (
-                        2 * selu.arb(selu.fmpq(h.numerator, h.denominator))
+                        2 * arb(fmpq(h.numerator, h.denominator))
                     )
                     assert float(dual.grad[i].mid()) == pytest.approx(
                         float(slope.mid()), rel=1e-9, abs=1e-12
@@ -376,7 +382,7 @@ def test_dual_gradients_match_finite_differences():
 
 
 def test_contraction_on_the_hardest_corner_with_progress():
-    corner = selu.Box.of(mu=(0.05, 0.1), omega=(0.05, 0.1), nu=(0.8, 0.9), tau=(1.05, 1.1))
+    corner = selu.paper_box(mu=(0.05, 0.1), omega=(0.05, 0.1), nu=(0.8, 0.9), tau=(1.05, 1.1))
     calls = []
     result = selu.prove_contraction(progress=lambda *args: calls.append(args), domain=corner)
     assert result.proved and result.max_bound < 1 and calls
@@ -386,13 +392,13 @@ def test_contraction_on_the_hardest_corner_with_progress():
 
 def test_contraction_proof_can_fail():
     # The norm reaches 0.8976 at (0.1, 0.1, 0.8, 1.1), so no subdivision proves < 0.89.
-    corner = selu.Box.of(mu=(0.09, 0.1), omega=(0.09, 0.1), nu=(0.8, 0.81), tau=(1.09, 1.1))
+    corner = selu.paper_box(mu=(0.09, 0.1), omega=(0.09, 0.1), nu=(0.8, 0.81), tau=(1.09, 1.1))
     result = selu.prove_contraction(domain=corner, threshold=Fraction(89, 100), max_boxes=300)
     assert not result.proved and "gave up" in result.reason
 
 
 def test_maps_into_a_too_small_target_fails():
-    corner = selu.Box.of(mu=(-0.1, -0.09), omega=(0.09, 0.1), nu=(0.8, 0.81), tau=(0.95, 0.96))
+    corner = selu.paper_box(mu=(-0.1, -0.09), omega=(0.09, 0.1), nu=(0.8, 0.81), tau=(0.95, 0.96))
     result = selu.prove_maps_into(
         domain=corner, mean_target=("-0.03106", "0.1"), max_boxes=300
     )  # mu~ = -0.0310605... at the corner: the paper's rounded bound is not an enclosure
@@ -401,9 +407,9 @@ def test_maps_into_a_too_small_target_fails():
 
 def test_box_validation():
     with pytest.raises(ReluproofError, match="empty"):
-        selu.Box.of(mu=(0.1, -0.1), omega=(0, 0), nu=(1, 1), tau=(1, 1))
+        selu.paper_box(mu=(0.1, -0.1), omega=(0, 0), nu=(1, 1), tau=(1, 1))
     with pytest.raises(ReluproofError, match="tau"):
-        selu.Box.of(mu=(0, 0), omega=(0, 0), nu=(1, 1))
+        selu.paper_box(mu=(0, 0), omega=(0, 0), nu=(1, 1))
 
 
 # ---- other fixed points; alpha dropout --------------------------------------------------
@@ -462,15 +468,94 @@ def test_alpha_dropout_rejects_bad_keep_probability(q):
         selu.alpha_dropout_affine(q)
 
 
-def test_alpha_dropout_preserves_moments_by_simulation():
-    # A float measurement of what theorem selu.alpha_dropout proves exactly.
+def dropout_moments_arb(mean, variance, keep, alpha, lam, a, b, prec=256):
+    """E[y], Var[y] for y = a*(x*d + alpha'*(1-d)) + b, x = selu(z), z ~ N(mean, variance),
+    d ~ Bernoulli(keep), alpha' = -lam*alpha: rigorous balls, summed over d in {0, 1} here
+    (not by the module's formulas), with E[x], E[x^2] from `moments_arb`."""
+    x = selu.moments_arb(mean, variance, alpha, lam, prec)
+    with ctx.workprec(prec):
+        q = selu.enclose(sp.Rational(keep), prec)
+        a_, b_ = selu.enclose(a, prec), selu.enclose(b, prec)
+        saturation = -selu.enclose(sp.sympify(lam), prec) * selu.enclose(sp.sympify(alpha), prec)
+        kept_mean = a_ * x.mean + b_
+        kept_second = a_ * a_ * x.second_moment + 2 * a_ * b_ * x.mean + b_ * b_
+        dropped = a_ * saturation + b_
+        mean_y = q * kept_mean + (1 - q) * dropped
+        second_y = q * kept_second + (1 - q) * dropped * dropped
+        return mean_y, second_y - mean_y * mean_y
+
+
+def _close(ball, value, tolerance):
+    lo, hi = ends(ball - selu.enclose(sp.Rational(value), 256))
+    return -tolerance < lo and hi < tolerance
+
+
+@pytest.mark.parametrize(
+    "mean, variance, keep",
+    [("0", "1", "0.9"), ("0.1", "0.9", "0.9"), ("-0.05", "1.2", "0.8"), ("0.2", "1", "0.95")],
+)
+def test_alpha_dropout_restores_the_fixed_point_moments(mean, variance, keep):
+    # x = selu(z) at the fixed point (mean, variance) has those moments (up to the rounding of
+    # alpha, lambda to 30 digits); after dropout and a*x + b the moments must be the same.
+    solution = selu.solve_alpha_lambda(mean, variance, digits=30)
+    alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
+    a, b = selu.alpha_dropout_affine(keep, alpha, lam, mean, variance)
+    mean_y, var_y = dropout_moments_arb(mean, variance, keep, alpha, lam, a, b)
+    assert _close(mean_y, mean, Fraction(1, 10**25)), mean_y
+    assert _close(var_y, variance, Fraction(1, 10**25)), var_y
+
+
+def test_the_standard_dropout_formula_fails_off_the_standard_fixed_point():
+    # The bug this guards against: the (0, 1) formula used at (0.1, 0.9) gives mean 0.0837
+    # and variance 0.949 -- the moment check above must reject it.
+    solution = selu.solve_alpha_lambda("0.1", "0.9", digits=30)
+    alpha, lam = sp.Rational(solution.alpha), sp.Rational(solution.lam)
+    a, b = selu.alpha_dropout_affine("0.9", alpha, lam)  # the mean-0, variance-1 formula
+    mean_y, var_y = dropout_moments_arb("0.1", "0.9", "0.9", alpha, lam, a, b)
+    assert not _close(mean_y, "0.1", Fraction(1, 100)) and not _close(
+        var_y, "0.9", Fraction(1, 100)
+    )
+    assert abs(float(mean_y.mid()) - 0.0837) < 5e-4 and abs(float(var_y.mid()) - 0.949) < 5e-4
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    mean=st.fractions(-2, 2, max_denominator=50),
+    variance=st.fractions(Fraction(1, 20), 5, max_denominator=50),
+    keep=st.fractions(Fraction(1, 50), 1, max_denominator=50),
+    saturation=st.fractions(-4, 1, max_denominator=50),
+)
+def test_alpha_dropout_moments_exactly(mean, variance, keep, saturation):
+    # Any x with E[x] = mean, Var[x] = variance: E[y] and E[y^2] summed over d in {0, 1}
+    # exactly (a is the square root of a rational; SymPy's expand decides the identity).
+    mu, nu, q, s = (
+        sp.Rational(v.numerator, v.denominator) for v in (mean, variance, keep, saturation)
+    )
+    a, b = selu.alpha_dropout_affine(q, -s, 1, mu, nu)
+    assert a.is_positive
+    second_x = nu + mu**2
+    mean_y = q * (a * mu + b) + (1 - q) * (a * s + b)
+    second_y = q * (a**2 * second_x + 2 * a * b * mu + b**2) + (1 - q) * (a * s + b) ** 2
+    assert sp.expand(mean_y - mu) == 0
+    assert sp.expand(second_y - mean_y**2 - nu) == 0
+
+
+@pytest.mark.parametrize("mean, variance", [("0", "1"), ("0.1", "0.9")])
+def test_alpha_dropout_preserves_moments_by_simulation(mean, variance):
+    # A seeded float measurement of what theorem selu.alpha_dropout proves exactly: the
+    # standard error of the mean is 0.0007, the bug's error in it 0.016.
+    solution = selu.solve_alpha_lambda(mean, variance, digits=20)
+    alpha, lam = float(solution.alpha), float(solution.lam)
     rng = np.random.default_rng(0)
-    x = rng.standard_normal(2_000_000)
+    z = float(mean) + math.sqrt(float(variance)) * rng.standard_normal(2_000_000)
+    x = lam * np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
     keep = rng.random(x.size) < 0.9
-    a, b = (float(v) for v in selu.alpha_dropout_affine("0.9"))
-    alpha_p = -float(LAMBDA_01) * float(ALPHA_01)
-    y = a * np.where(keep, x, alpha_p) + b
-    assert abs(y.mean()) < 0.005 and abs(y.var() - 1) < 0.005
+    a, b = (
+        float(v)
+        for v in selu.alpha_dropout_affine("0.9", solution.alpha, solution.lam, mean, variance)
+    )
+    y = a * np.where(keep, x, -lam * alpha) + b
+    assert abs(y.mean() - float(mean)) < 0.004 and abs(y.var() - float(variance)) < 0.006
 
 
 # ---- import ----------------------------------------------------------------------------
