@@ -34,16 +34,20 @@ from numeric.tasks import make_task  # noqa: E402
 DEPTH = 3
 
 
-def numpy_epoch(width: int, task, batch: int, repeat: int) -> float:
-    settings = Settings(widths=(width,) * DEPTH, batch_size=batch, lr=1e-3, dtype="float32")
-    training = Training(settings, task, [0])
-    training.train_epoch()  # warm-up
+def best_time(epoch, repeat: int) -> float:
+    """The best of `repeat` timed calls after one warm-up call."""
+    epoch()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        training.train_epoch()
+        epoch()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def numpy_epoch(width: int, task, batch: int, repeat: int) -> float:
+    settings = Settings(widths=(width,) * DEPTH, batch_size=batch, lr=1e-3, dtype="float32")
+    return best_time(Training(settings, task, [0]).train_epoch, repeat)
 
 
 def torch_epoch(width: int, task, batch: int, repeat: int) -> float:
@@ -72,13 +76,7 @@ def torch_epoch(width: int, task, batch: int, repeat: int) -> float:
             loss.backward()
             optimizer.step()
 
-    epoch()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        epoch()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_time(epoch, repeat)
 
 
 def bare_matmul_epoch(width: int, task, batch: int, repeat: int) -> float:
@@ -103,13 +101,7 @@ def bare_matmul_epoch(width: int, task, batch: int, repeat: int) -> float:
                 if l:
                     np.matmul(acts[l + 1], W[l].T, out=ups[l])
 
-    epoch()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        epoch()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_time(epoch, repeat)
 
 
 def sweep(task, epochs: int) -> float:

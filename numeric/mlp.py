@@ -16,10 +16,11 @@ Network(settings, n_inputs, n_outputs, loss)
   .forward(params, X, noise=None) -> Forward(pre, post, output)
                                X (N, d) shared by every run or (R, B, d) per run.
   .loss(output, Y) -> (R,)     and .loss_gradient(output, Y) -> dL/doutput.
-  .gradients(params, X, Y) -> (loss (R,), grads: Params, Forward)   backpropagation.
-Optimizer(settings, decay_biases)
-  .init(params) -> state; .step(params, grads, state, lr (R,), weight_decay (R,))
-                               in place, PyTorch's conventions.
+  .gradients(params, X, Y, noise=None, out=None) -> (loss (R,), grads: Params, Forward)
+                               backpropagation (`out`: reuse these gradient arrays).
+Optimizer(settings)
+  .init(params) -> state; .step(params, grads, state, lr, weight_decay, frozen=None)
+                               in place, PyTorch's conventions; lr, weight_decay (R, 1, 1).
 Training(settings, task, seeds, lrs=None, weight_decays=None)
   .epoch() -> EpochStats       one epoch for all runs (shuffled minibatches), then a census.
   .train_epoch()               the minibatch pass alone (no census; benchmarks time this).
@@ -27,8 +28,10 @@ Training(settings, task, seeds, lrs=None, weight_decays=None)
   .census() -> EpochStats      loss, dead and dormant units on the full training set.
   .audit() -> list[Audit]      the bit-exact zero-gradient audit (numeric.deadness).
   .results() -> list[RunResult]
-  attributes: params, state, diverged (R,) bool, diverged_epoch (R,) int (-1 = never),
-  history (list of EpochStats), epochs_done.
+  attributes: network, params, state, X and Y (the task in the dtype), zero_test (the
+  numeric.deadness membership test), diverged (R,) bool, diverged_epoch (R,) int (-1 =
+  never; else the epoch whose step or census saw a non-finite loss), history (list of
+  EpochStats, history[0] at initialisation), epochs_done.
 train(settings, task, seeds, lrs=None, weight_decays=None) -> list[RunResult]
 
 Conventions
@@ -388,8 +391,12 @@ class Network:
         return (e / e.sum(axis=-1, keepdims=True) - Y) / output.dtype.type(batch)
 
     # ---- backprop ----
-    def gradients(self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None):
-        """(loss (R,), gradients as Params, the Forward) by backpropagation."""
+    def gradients(
+        self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None, out: Params | None = None
+    ):
+        """(loss (R,), gradients as Params, the Forward) by backpropagation. With `out`
+        (a Params of the gradients' shapes, e.g. `params.copy()`), the weight and bias
+        gradients are written into its arrays (no allocation per step) and `out` returned."""
         fwd = self.forward(params, X, noise)
         loss = self.loss(fwd.output, Y)
         delta = self.loss_gradient(fwd.output, Y)
@@ -397,15 +404,21 @@ class Network:
         g_w, g_b = [None] * n, [None] * n
         g_s = [None] * len(params.slopes)
         for l in reversed(range(n)):
-            g_w[l] = input_gradient(fwd.post[l], delta)
-            g_b[l] = delta.sum(axis=-2, keepdims=True)
+            a = fwd.post[l]
+            if out is not None and a.ndim == 3:
+                g_w[l] = np.matmul(a.transpose(0, 2, 1), delta, out=out.weights[l])
+                g_b[l] = np.sum(delta, axis=-2, keepdims=True, out=out.biases[l])
+            else:
+                g_w[l] = input_gradient(a, delta)
+                g_b[l] = delta.sum(axis=-2, keepdims=True)
             if l:
                 upstream = np.matmul(delta, params.weights[l].transpose(0, 2, 1))
                 z, learned = fwd.pre[l - 1], self._learned(params, l - 1, noise)
                 if params.slopes:
                     dslope = self.kernel.dparam("a", z, **learned)
                     g_s[l - 1] = np.einsum("rbn,rbn->r", upstream, dslope)[:, None, None]
-                delta = upstream * self.kernel.df(z, **learned)
+                upstream *= self.kernel.df(z, **learned)
+                delta = upstream
         return loss, Params(g_w, g_b, g_s), fwd
 
 
@@ -432,21 +445,31 @@ class Optimizer:
         state: dict,
         lr: np.ndarray,
         weight_decay: np.ndarray,
+        frozen: np.ndarray | None = None,
     ) -> None:
-        """One update in place; lr and weight_decay are (R, 1, 1) arrays in the dtype."""
+        """One update in place; lr and weight_decay are (R, 1, 1) arrays in the dtype; the
+        runs where `frozen` (R,) is True keep their parameters bit for bit."""
         s = self.settings
         state["t"] += 1
         decay_any = bool(np.any(weight_decay))
+        if "scratch" not in state:
+            state["scratch"] = [np.empty_like(p) for _, p in params.arrays()]
         for i, ((kind, p), (_, g)) in enumerate(zip(params.arrays(), grads.arrays(), strict=True)):
+            step = state["scratch"][i]  # lr * direction, computed in place: no temporaries
             if decay_any and (kind == "weight" or s.decay_biases):
                 g = g + weight_decay * p
             if self.name == "sgd":
-                p -= lr * g
+                np.multiply(lr, g, out=step)
             elif self.name in ("momentum", "nesterov"):
                 v = state["v"][i]
                 v *= p.dtype.type(s.momentum)
                 v += g
-                p -= lr * (g + p.dtype.type(s.momentum) * v if self.name == "nesterov" else v)
+                if self.name == "nesterov":
+                    np.multiply(p.dtype.type(s.momentum), v, out=step)
+                    step += g
+                    step *= lr
+                else:
+                    np.multiply(lr, v, out=step)
             else:
                 b1, b2 = s.betas
                 m, v = state["m"][i], state["v"][i]
@@ -457,7 +480,11 @@ class Optimizer:
                 correction1 = 1 - b1 ** state["t"]
                 correction2 = np.sqrt(1 - b2 ** state["t"])
                 denominator = np.sqrt(v) / p.dtype.type(correction2) + p.dtype.type(s.eps)
-                p -= (lr / p.dtype.type(correction1)) * (m / denominator)
+                np.divide(m, denominator, out=step)
+                step *= lr / p.dtype.type(correction1)
+            if frozen is not None:
+                step[frozen] = 0  # lr = 0 alone would not do: 0 * inf = NaN
+            p -= step
 
 
 @dataclass(frozen=True)
@@ -586,6 +613,7 @@ class Training:
         self.order_rngs = [np.random.default_rng(s[1]) for s in streams]
         self.noise_rngs = [np.random.default_rng(s[2]) for s in streams]
         self.params = self.network.init(self.seeds)
+        self._grads = self.params.copy()  # gradient buffers, rewritten every step
         self.optimizer = Optimizer(settings)
         self.state = self.optimizer.init(self.params)
         self.zero_test = deadness.zero_gradient_test(
@@ -602,14 +630,16 @@ class Training:
         return len(self.seeds)
 
     def _record(self, stats: EpochStats) -> None:
-        self._mark_diverged(~np.isfinite(stats.loss))
+        self._mark_diverged(~np.isfinite(stats.loss), stats.epoch)
         self.history.append(stats)
 
-    def _mark_diverged(self, bad: np.ndarray) -> None:
+    def _mark_diverged(self, bad: np.ndarray, epoch: int) -> None:
+        """Freeze the runs newly `bad`; `epoch` is the one whose step or census saw it
+        (numbered as the census numbers epochs: 1 = the first pass over the data)."""
         new = bad & ~self.diverged
         if new.any():
             self.diverged |= new
-            self.diverged_epoch[new] = self.epochs_done
+            self.diverged_epoch[new] = epoch
             self._lr[new] = 0
 
     def _noise(self, steps: int, batch: int) -> np.ndarray | None:
@@ -647,14 +677,15 @@ class Training:
                         chunk[..., a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)
                     ]
                 loss, grads, _ = self.network.gradients(
-                    self.params, self.X[index], self.Y[index], layer_noise
+                    self.params, self.X[index], self.Y[index], layer_noise, self._grads
                 )
                 bad = ~np.isfinite(loss)
                 if bad.any() or self.diverged.any():
-                    self._mark_diverged(bad)
+                    self._mark_diverged(bad, self.epochs_done + 1)
                     for _, g in grads.arrays():
                         g[self.diverged] = 0
-                self.optimizer.step(self.params, grads, self.state, self._lr, self._wd)
+                frozen = self.diverged if self.diverged.any() else None
+                self.optimizer.step(self.params, grads, self.state, self._lr, self._wd, frozen)
         self.epochs_done += 1
 
     def census(self) -> EpochStats:

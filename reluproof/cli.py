@@ -373,10 +373,14 @@ def cmd_train(args) -> int:
 
     def line(stats) -> str:
         dead = stats.dead_per_layer(0)
-        return (
+        text = (
             f"epoch {stats.epoch:4d}  loss {stats.loss[0]:.6g}  dead per layer "
             f"{'/'.join(map(str, dead))} of {'/'.join(map(str, settings.widths))}"
         )
+        if settings.tau > 0:
+            dormant = stats.dormant_per_layer(0)
+            text += f"  tau-dormant {'/'.join(map(str, dormant))}"
+        return text
 
     def show(stats) -> None:
         if not args.json:

@@ -153,22 +153,29 @@ def test_same_seed_same_bits_and_a_run_does_not_depend_on_its_batch():
         assert a.tobytes() == b.tobytes()
     for a, b in zip(_flat(together.params), _flat(alone.params), strict=True):
         assert a[1].tobytes() == b[0].tobytes()
+    assert together.results()[1].epochs == alone.results()[0].epochs  # census too
     other = Training(settings, task, [8], lrs=[1e-2])
     other.fit()
     assert _flat(other.params)[0].tobytes() != _flat(alone.params)[0].tobytes()
 
 
-def test_divergence_is_recorded_without_a_warning_and_the_others_go_on():
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_divergence_is_recorded_without_a_warning_and_the_run_freezes(optimizer):
     task = make_task("regression", seed=0, n_samples=128)
-    settings = Settings(activation="relu", widths=(32, 32), epochs=4, lr=0.01)
+    settings = Settings(activation="relu", widths=(32, 32), epochs=4, optimizer=optimizer)
+    lrs = [1e-3, 1e6]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        results = train(settings, task, [0, 1], lrs=[0.01, 1e6])
+        training = Training(settings, task, [0, 1], lrs=lrs)
+        training.fit(2)
+        frozen = training.params.run(1)
+        results = training.fit(2)
     assert not results[0].diverged and np.isfinite(results[0].final.loss)
-    assert results[1].diverged and results[1].diverged_epoch is not None
     assert results[0].final.loss < results[0].epochs[0].loss
-    data = results[1].to_dict()
-    assert data["final"]["diverged"] is True
+    assert results[1].diverged and results[1].diverged_epoch in (1, 2)
+    for a, b in zip(_flat(frozen), _flat(training.params.run(1)), strict=True):
+        assert a.tobytes() == b.tobytes()  # frozen bit for bit after divergence
+    assert results[1].to_dict()["final"]["diverged"] is True
 
 
 AUDIT_CASES = [
@@ -247,3 +254,15 @@ def test_bad_settings_raise_one_line(change, message):
     with pytest.raises(ReluproofError, match=message) as info:
         Settings(**change)
     assert "\n" not in str(info.value)
+
+
+def test_rrelu_trains_with_random_slopes_and_is_evaluated_with_their_mean():
+    task = make_task("regression", seed=0, n_samples=64)
+    training = Training(Settings(activation="rrelu", widths=(8,), epochs=1), task, [0])
+    noise = training._noise(steps=2, batch=32)
+    assert noise.shape == (1, 64, 8)
+    assert 1 / 8 <= noise.min() < noise.max() <= 1 / 3 and len(np.unique(noise)) > 100
+    z = -np.ones((1, 64, 8), np.float32)
+    k = training.network.kernel
+    assert (k.f(z, slope=noise) == -noise).all()
+    assert (k.f(z) == np.float32(-(1 / 8 + 1 / 3) / 2)).all()
