@@ -89,3 +89,21 @@ def test_verdicts_follow_the_numbers(monkeypatch):
     monkeypatch.setattr(pm, "measurement", lambda name: (config, results, quiet))
     thm = next(t for t in MEASURED if t.id.endswith("forty_percent_dead_at_high_lr"))
     assert run(thm).verdict.status is Status.CONTRADICTED
+
+
+def test_the_report_section_puts_each_number_beside_a_registered_theorem():
+    from reluproof.experiments_report import EXPERIMENTS, experiments_section
+
+    part = experiments_section()
+    (section,) = part.sections
+    assert set(part.data) == set(EXPERIMENTS)
+    assert all(png[:8] == b"\x89PNG\r\n\x1a\n" for png in part.files.values())
+    registered = {t.id for t in all_theorems()}
+    cited = [
+        line.rsplit("<-  ", 1)[1].split(" ")[0]
+        for block in section.blocks
+        for line in getattr(block, "text", "").splitlines()
+        if "  <-  " in line
+    ]
+    assert cited and set(cited) <= registered
+    assert {"dead.zero_gradient", "dead.permanent_first_layer"} <= set(cited)
