@@ -137,6 +137,19 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
             c = table[a][lr]
             row += _cell_text(c).rjust(width)
         lines.append(row)
+    for a in activations:  # per layer, for the activations that lost units at all
+        if not any((table[a][lr]["max_dead_fraction"] or 0) > 0 for lr in lrs):
+            continue
+        layers = len(table[a][lrs[0]]["dead_fraction_per_layer"])
+        lines += ["", f"{a}, dead per layer (mean %): " + ", ".join(
+            f"layer {i + 1}" for i in range(layers))]  # fmt: skip
+        for lr in lrs:
+            per_layer = table[a][lr]["dead_fraction_per_layer"]
+            values = [
+                "  div" if layer["value"] is None else f"{100 * layer['value']:5.1f}"
+                for layer in per_layer
+            ]
+            lines.append(f"{lr:9.4g}   " + "  ".join(values))
     lines.append("")
     for a, f in findings.items():
         if f["reached_at_lr"]:
