@@ -26,7 +26,8 @@ from derivations.catalogue import get, z
 from derivations.errors import ReluproofError
 
 x1, x2, y, w1, w2, b1, v, c = sp.symbols("x_1 x_2 y w_1 w_2 b_1 v c", real=True)
-z1, a1, yhat = sp.symbols("z_1 a_1 \\hat{y}", real=True)
+# "yhat" prints as \hat{y} in LaTeX (SymPy's modifier) and, unlike "\hat{y}", sympify reads it
+z1, a1, yhat = sp.symbols("z_1 a_1 yhat", real=True)
 # "z1 < 0 on this input": a symbol that SymPy knows to be negative
 z1_dead = sp.Symbol("z_1", negative=True)
 

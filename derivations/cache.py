@@ -1,9 +1,10 @@
 """A content-addressed disk cache for pure symbolic results.
 
 A result is stored under the hash of (what, key, the source of every `derivations`
-module, SymPy's version): when the code or SymPy changes, the key changes and the result
-is computed afresh. The cache is an optimisation only: an unreadable, corrupt or
-unwritable cache is ignored. Writes are atomic (temporary file, then rename).
+module and of the two `numeric` modules the calculus runs, SymPy's version): when the
+code or SymPy changes, the key changes and the result is computed afresh. The cache is
+an optimisation only: an unreadable, corrupt or unwritable cache is ignored. Writes are
+atomic (temporary file, then rename).
 
 Location: $RELUPROOF_CACHE_DIR, else $XDG_CACHE_HOME/reluproof, else ~/.cache/reluproof.
 RELUPROOF_NO_CACHE=1 turns it off.
@@ -36,7 +37,10 @@ def enabled() -> bool:
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     digest = hashlib.sha256(sympy.__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    # the calculus also runs numeric/intervals.py and numeric/oracle.py (its zero finder)
+    numeric = Path(__file__).parent.parent / "numeric"
+    sources = [*Path(__file__).parent.glob("*.py"), numeric / "intervals.py", numeric / "oracle.py"]
+    for path in sorted(p for p in sources if p.exists()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

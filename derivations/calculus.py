@@ -3,35 +3,55 @@
 For one activation (and one binding of its parameters) `derive()` returns a frozen
 `Derivation`: first and second derivatives (and derivatives with respect to learnable
 parameters), the analysis of every breakpoint (one-sided limits of f, f', f''; continuity
-and differentiability as conditions on the parameters; the subgradient interval at a
-kink), limits of f and f' at +-inf, the zero-gradient set, the death classification,
-the range and monotonicity.
+and differentiability as conditions on the parameters; the Clarke subgradient interval
+[min, max] of the one-sided derivatives at a kink), limits of f and f' at +-inf, the
+zero-gradient set, the death classification (and the condition on the parameters under
+which the unit can die), the range and monotonicity. Limits and the range are given at
+the bound parameter values, with their symbolic forms beside them.
 
-Exact where the claim is exact. The one numeric step is locating isolated zeros of a
-transcendental f' (GELU, SiLU, Mish): they are bracketed by sign changes on a grid and
-refined with mpmath to 30 digits; such points are labelled `numeric`. The `proofs`
-package certifies them rigorously.
+Exact where the claim is exact. Two helpers do the hard parts: `derivations.zeros` finds
+the zeros of f' on each piece for every parameter value, exactly or enclosed rigorously
+in ball arithmetic (labelled `exact`, `rigorous`, or -- should its argument not close --
+`numeric`, never stated as fact); it holds the package's one upward edge, a lazy import
+of `numeric.intervals` and `numeric.oracle` (explained there). `derivations.asymptotics`
+takes limits at +-oo from the pieces' asymptotic forms and leaves to SymPy's Gruntz only
+what those do not decide.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
+from fractions import Fraction
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 from derivations import cache
-from derivations.catalogue import Activation, get, piecewise, z
+from derivations.asymptotics import (
+    asymptotic_limit,
+    limit_form,
+    polynomial_limit,
+    rational_limit,
+)
+from derivations.catalogue import Activation, get, latex_names, piecewise, z
+from derivations.errors import ReluproofError
+from derivations.zeros import (
+    EXACT,
+    NUMERIC,
+    RIGOROUS,
+    ZeroFinder,
+    analyse_piece,
+    critical_value,
+)
 
 MAX_ORDER = 3  # derivatives compared at breakpoints to find the smoothness class C^k
-ROOT_DIGITS = 30
-GRID = np.linspace(-40.0, 40.0, 16001)  # the bracket grid for isolated zeros of f'
 
 
 def _key(values: dict[sp.Symbol, sp.Expr]) -> tuple:
     return tuple(sorted((s.name, sp.srepr(v)) for s, v in values.items()))
+
+
+def _latex(expr) -> str:
+    return sp.latex(expr, symbol_names=latex_names())
 
 
 # ---------------------------------------------------------------------------------------
@@ -77,6 +97,12 @@ def holds(condition: sp.Boolean, values: dict[sp.Symbol, sp.Expr]) -> bool:
 # Results
 
 
+def _smoothness_text(k: int | None) -> str:
+    if k is None:
+        return "C^inf"
+    return f"C^{k}" if k >= 0 else "discontinuous"
+
+
 @dataclass(frozen=True)
 class Breakpoint:
     at: sp.Expr
@@ -90,9 +116,13 @@ class Breakpoint:
     at_value: sp.Expr
     continuous: bool
     differentiable: bool
-    subgradient: tuple[sp.Expr, sp.Expr]  # in the parameters
+    subgradient: tuple[sp.Expr, sp.Expr]  # (min, max) of the one-sided f', in the parameters
     subgradient_at_values: tuple[sp.Expr, sp.Expr]
-    smoothness: int  # largest k with f^(j)(b-) == f^(j)(b+) for j <= k (-1: jump in f)
+    # largest k with f^(j)(b-) == f^(j)(b+) for j <= k (-1: jump in f); None: C^inf, the
+    # two pieces are one analytic function at these values (a slope of exactly 1)
+    smoothness: int | None
+    # f(b-), f(b+), f'(b-), f'(b+) at the bound parameter values
+    one_sided_at_values: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -106,9 +136,16 @@ class Breakpoint:
             "differentiable": self.differentiable,
             "continuous_condition": str(self.continuous_condition),
             "differentiable_condition": str(self.differentiable_condition),
+            "at_values": dict(
+                zip(
+                    ("left_value", "right_value", "left_derivative", "right_derivative"),
+                    (str(v) for v in self.one_sided_at_values),
+                    strict=True,
+                )
+            ),
             "subgradient": [str(v) for v in self.subgradient_at_values],
             "subgradient_symbolic": [str(v) for v in self.subgradient],
-            "smoothness": f"C^{self.smoothness}" if self.smoothness >= 0 else "discontinuous",
+            "smoothness": _smoothness_text(self.smoothness),
         }
 
 
@@ -117,12 +154,19 @@ class ZeroGradientSet:
     """{z : f'(z) = 0} away from breakpoints, at the bound parameters.
 
     `intervals` are open intervals where f' vanishes identically; `points` are isolated
-    zeros, exact where SymPy solved for them and 30-digit floats (`numeric`) otherwise.
-    """
+    zeros: exact, or the midpoints of rigorous enclosures `enclosures` (lo, hi) to 30
+    digits. `method` says which: EXACT, RIGOROUS (arb enclosures) or NUMERIC (a float
+    scan, stated as such)."""
 
     intervals: tuple[tuple[sp.Expr, sp.Expr], ...]
     points: tuple[sp.Expr, ...]
-    numeric: bool
+    method: str
+    enclosures: tuple[tuple[Fraction, Fraction] | None, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        """Whether any isolated zero is not exact (enclosed or merely numeric)."""
+        return self.method != EXACT
 
     @property
     def as_set(self) -> sp.Set:
@@ -138,17 +182,30 @@ class ZeroGradientSet:
     def to_dict(self) -> dict:
         return {
             "set": str(self.as_set),
-            "latex": sp.latex(self.as_set),
+            "latex": _latex(self.as_set),
             "intervals": [[str(lo), str(hi)] for lo, hi in self.intervals],
             "points": [str(sp.N(p, 20)) for p in self.points],
+            "enclosures": [
+                None if e is None else [str(sp.Rational(e[0])), str(sp.Rational(e[1]))]
+                for e in self.enclosures
+            ],
             "positive_measure": self.positive_measure,
-            "numeric": self.numeric,
+            "method": self.method,
+            "numeric": self.method == NUMERIC,
         }
 
 
 DIES = "dies"  # f' = 0 on a set of positive measure: a unit can die exactly
 SATURATES = "saturates"  # f' -> 0 only at an infinity: gradients vanish, never exactly
 NEITHER = "neither"
+
+
+def _float_or_none(value: sp.Expr) -> float | None:
+    """A parameter as a float for convenience; None when it over- or underflows one."""
+    number = float(sp.N(value, 20))
+    if number in (float("inf"), float("-inf")) or (number == 0 and value != 0):
+        return None
+    return number
 
 
 @dataclass(frozen=True)
@@ -160,10 +217,13 @@ class Derivation:
     piece_derivatives: tuple[sp.Expr, ...]
     param_derivatives: dict  # learnable parameter name -> df/dparam
     breakpoints: tuple[Breakpoint, ...]
-    limits: dict  # "f(-oo)", "f(+oo)", "f'(-oo)", "f'(+oo)" -> expr (bound)
+    limits: dict  # "f(-oo)", "f(+oo)", "f'(-oo)", "f'(+oo)" -> value at the bound parameters
+    limits_symbolic: dict  # the same in the parameters (where SymPy's limit gives them)
     zero_gradient_set: ZeroGradientSet
     death: str
-    range: sp.Set
+    dies_condition: sp.Boolean  # in the parameters: f' vanishes identically on a piece
+    range: sp.Set  # at the bound parameters
+    range_symbolic: sp.Set
     monotonicity: str
     smoothness: int | None  # None: C^infinity (analytic pieces, no breakpoints)
 
@@ -177,30 +237,34 @@ class Derivation:
 
     def to_dict(self) -> dict:
         a = self.activation
+        names = {p.symbol: p.name for p in a.params}
         return {
             "name": a.name,
             "title": a.title,
-            "params": {s.name: str(v) for s, v in self.values.items()},
-            "params_float": {s.name: float(v) for s, v in self.values.items()},
-            "expr": {"sympy": str(a.expr), "latex": sp.latex(a.expr)},
-            "derivative": {"sympy": str(self.derivative), "latex": sp.latex(self.derivative)},
+            "params": {names[s]: str(v) for s, v in self.values.items()},
+            "params_float": {names[s]: _float_or_none(v) for s, v in self.values.items()},
+            "expr": {"sympy": str(a.expr), "latex": _latex(a.expr)},
+            "derivative": {"sympy": str(self.derivative), "latex": _latex(self.derivative)},
             "second_derivative": {
                 "sympy": str(self.second_derivative),
-                "latex": sp.latex(self.second_derivative),
+                "latex": _latex(self.second_derivative),
             },
             "param_derivatives": {
-                k: {"sympy": str(v), "latex": sp.latex(v)}
-                for k, v in self.param_derivatives.items()
+                k: {"sympy": str(v), "latex": _latex(v)} for k, v in self.param_derivatives.items()
             },
             "breakpoints": [b.to_dict() for b in self.breakpoints],
             "limits": {k: str(v) for k, v in self.limits.items()},
+            "limits_symbolic": {k: str(v) for k, v in self.limits_symbolic.items()},
             "zero_gradient_set": self.zero_gradient_set.to_dict(),
             "can_die": self.can_die,
             "death": self.death,
+            "dies_condition": str(self.dies_condition),
             "range": str(self.range),
+            "range_symbolic": str(self.range_symbolic),
             "monotonicity": self.monotonicity,
-            "smoothness": "C^inf" if self.smoothness is None else f"C^{self.smoothness}",
+            "smoothness": _smoothness_text(self.smoothness),
             "citation": a.citation,
+            "note": a.note,
         }
 
 
@@ -216,20 +280,25 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def _limit_form(expr: sp.Expr) -> sp.Expr:
-    """The same function in a form SymPy's Gruntz algorithm handles faster, by the identity
-    tanh(u) = 1 - 2/(exp(2u) + 1) (GELU-tanh's four limits: 3.5 s -> 1 s). Derivatives for
-    limits are taken of this form: rewriting a derivative instead can make Gruntz hang."""
-    return expr.replace(sp.tanh, lambda u: 1 - 2 / (sp.exp(2 * u) + 1))
-
-
-def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> sp.Expr:
-    """Limit of a piece at +-oo, in the parameters when their assumptions decide it
-    (ELU: -alpha), else at the bound values (leaky ReLU's slope may be 0)."""
-    result = sp.limit(expr, z, at)
-    if result.has(sp.sign, sp.Limit, sp.AccumBounds) or result is sp.nan:
-        result = sp.limit(expr.subs(values), z, at)
-    return result
+def _limit(expr: sp.Expr, at: sp.Expr, values: dict) -> tuple[sp.Expr, sp.Expr]:
+    """(symbolic, at the values): the limit of a piece at +-oo, in the parameters when
+    their assumptions decide it (ELU: -alpha), else at the bound values (leaky ReLU's slope
+    may be 0, and then the limit is 0)."""
+    for form in (expr, expr.subs(values)):
+        if form.is_polynomial(z):
+            result = polynomial_limit(form, at)
+        elif form.is_rational_function(z):
+            numerator, denominator = sp.fraction(sp.cancel(form))
+            result = rational_limit(sp.Poly(numerator, z), sp.Poly(denominator, z), at)
+        else:
+            result = asymptotic_limit(form, at)
+            if result is None:
+                result = sp.limit(form, z, at)
+        if result is not None and not (
+            result.has(sp.sign, sp.Limit, sp.AccumBounds) or result is sp.nan
+        ):
+            return result, result.subs(values)
+    raise ReluproofError(f"SymPy found no limit of {expr} at {at} for these parameters.")
 
 
 def _branch_at(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
@@ -245,16 +314,18 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
     right = [_branch_at(d[index + 1], b) for d in derivs]
     cont = equality_condition(left[0], right[0])
     diff = equality_condition(left[1], right[1])
-    bl = [sp.nsimplify(v.subs(values)) if v.free_symbols else v.subs(values) for v in left]
-    br = [sp.nsimplify(v.subs(values)) if v.free_symbols else v.subs(values) for v in right]
-    smoothness = -1
+    smoothness: int | None = -1
     for order in range(MAX_ORDER + 1):
         if not holds(equality_condition(left[order], right[order]), values):
             break
         smoothness = order
-    lo_d, hi_d = left[1], right[1]
-    if sp.N(bl[1] - br[1], 30) > 0:
-        lo_d, hi_d = hi_d, lo_d
+    if smoothness == MAX_ORDER:
+        # every order compared agrees: C^inf when the two pieces are one function here
+        pieces = (derivs[0][index].subs(values), derivs[0][index + 1].subs(values))
+        if sp.simplify(pieces[0] - pieces[1]) == 0:
+            smoothness = None
+    # the Clarke interval: between the one-sided derivatives, whichever is smaller
+    subgradient = (sp.Min(left[1], right[1]), sp.Max(left[1], right[1]))
     return Breakpoint(
         at=b,
         left_value=left[0],
@@ -266,68 +337,20 @@ def _breakpoint(a: Activation, index: int, derivs: list[list[sp.Expr]], values: 
         at_value=b.subs(values),
         continuous=holds(cont, values),
         differentiable=holds(diff, values),
-        subgradient=(lo_d, hi_d),
-        subgradient_at_values=(lo_d.subs(values), hi_d.subs(values)),
+        subgradient=subgradient,
+        subgradient_at_values=tuple(s.subs(values) for s in subgradient),
         smoothness=smoothness,
+        one_sided_at_values=tuple(v.subs(values) for v in (left[0], right[0], left[1], right[1])),
     )
 
 
-def _isolated_zeros(d: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> tuple[list[sp.Expr], bool]:
-    """Zeros of a piece's derivative (bound parameters) strictly inside (lo, hi).
-
-    Polynomial pieces are solved exactly. Otherwise sign changes on GRID are refined with
-    mpmath (numeric=True)."""
-    if not d.has(z):
-        return [], False
-    if d.is_polynomial(z):
-        roots = [r for r in sp.Poly(d, z).real_roots() if (lo < r) == sp.true and (r < hi)]
-        return sorted(set(roots), key=lambda r: float(r)), False
-    f_np = sp.lambdify(z, d, ["scipy", "numpy"])
-    lo_f = float(lo) if lo.is_finite else -math.inf
-    hi_f = float(hi) if hi.is_finite else math.inf
-    grid = GRID[(GRID > lo_f) & (GRID < hi_f)]
-    with np.errstate(all="ignore"):
-        values = np.asarray(f_np(grid), dtype=float) * np.ones_like(grid)
-    sign = np.sign(values)
-    change = np.nonzero((sign[:-1] * sign[1:]) < 0)[0]
-    f_mp = sp.lambdify(z, d, "mpmath")
-    roots = []
-    with mpmath.workdps(ROOT_DIGITS + 10):
-        for i in change:
-            root = mpmath.findroot(f_mp, (grid[i], grid[i + 1]), solver="anderson")
-            roots.append(sp.Float(mpmath.nstr(root, ROOT_DIGITS), ROOT_DIGITS))
-    return roots, True
-
-
-def _sign_at(d: sp.Expr, point: sp.Expr) -> int:
-    value = sp.N(d.subs(z, point), 30)
-    if value == 0:
-        return 0
-    return 1 if value > 0 else -1
-
-
-def _test_points(lo: sp.Expr, hi: sp.Expr, cuts: list[sp.Expr]) -> list[sp.Expr]:
-    """One point inside each sub-interval of (lo, hi) cut at `cuts`."""
-    ends = [lo, *cuts, hi]
-    points = []
-    for a, b in zip(ends[:-1], ends[1:], strict=True):
-        if a == -sp.oo and b == sp.oo:
-            points.append(sp.S.Zero)
-        elif a == -sp.oo:
-            points.append(sp.nsimplify(b) - 1)
-        elif b == sp.oo:
-            points.append(sp.nsimplify(a) + 1)
-        else:
-            points.append((sp.nsimplify(a) + sp.nsimplify(b)) / 2)
-    return points
-
-
-def _range(finite: list, limits: list, values: dict) -> sp.Set:
-    """Range of a continuous f on R: an interval between the least and greatest of its
-    limits at +-oo and its values at breakpoints and critical points (`finite`); an end is
-    closed when a finite point attains it. Candidates are symbolic, ordered at `values`."""
+def _range(finite: list, limits: list, symbolic: list) -> tuple[sp.Set, sp.Set]:
+    """Range of a continuous f on R, at the values and in the parameters: an interval
+    between the least and greatest of its limits at +-oo and its values at breakpoints and
+    critical points (`finite`); an end is closed when a finite point attains it.
+    `symbolic` holds the same candidates (finite then limits) in the parameters."""
     candidates = finite + limits
-    key = [sp.N(v.subs(values), 30) for v in candidates]
+    key = [sp.N(v, 30) for v in candidates]
     finite_keys = key[: len(finite)]
     lo = min(range(len(candidates)), key=lambda i: key[i])
     hi = max(range(len(candidates)), key=lambda i: key[i])
@@ -335,28 +358,30 @@ def _range(finite: list, limits: list, values: dict) -> sp.Set:
     def attained(i):
         return key[i].is_finite and any(sp.N(key[i] - f, 25) == 0 for f in finite_keys)
 
-    return sp.Interval(candidates[lo], candidates[hi], not attained(lo), not attained(hi))
+    opens = (not attained(lo), not attained(hi))
+    return (
+        sp.Interval(candidates[lo], candidates[hi], *opens),
+        sp.Interval(symbolic[lo], symbolic[hi], *opens),
+    )
 
 
-def _critical_value(pieces, breaks, point):
-    """f at a critical point: exact at an exact point, 30 digits at a numeric one."""
-    if point.is_Float:
-        return sp.N(_eval_piecewise(pieces, breaks, point, simplify=False), ROOT_DIGITS)
-    return _eval_piecewise(pieces, breaks, point)
-
-
-def _eval_piecewise(pieces, breaks, point, simplify=True):
-    tidy = sp.simplify if simplify else (lambda e: e)
-    for expr, b in zip(pieces, [*breaks, sp.oo], strict=True):
-        if sp.N(point - b, 30) <= 0:
-            return tidy(expr.subs(z, point))
-    return tidy(pieces[-1].subs(z, point))
+def _monotonicity(signs: list[int]) -> str:
+    if all(s > 0 for s in signs):
+        return "strictly increasing"
+    if all(s >= 0 for s in signs):
+        return "non-decreasing"
+    if all(s < 0 for s in signs):
+        return "strictly decreasing"
+    if all(s <= 0 for s in signs):
+        return "non-increasing"
+    return "not monotone"
 
 
 def _derive(a: Activation, values: dict) -> Derivation:
     pieces = [p.expr for p in a.pieces]
     derivs = [pieces]
-    for _ in range(MAX_ORDER):
+    # orders above 2 only serve to compare the two sides of a breakpoint
+    for _ in range(MAX_ORDER if len(pieces) > 1 else 2):
         derivs.append([_tidy(sp.diff(e, z)) for e in derivs[-1]])
     first = derivs[1]
     derivative = sp.piecewise_fold(
@@ -370,50 +395,65 @@ def _derive(a: Activation, values: dict) -> Derivation:
     }
     breakpoints = tuple(_breakpoint(a, i, derivs, values) for i in range(len(a.pieces) - 1))
 
-    outer = [_limit_form(pieces[0]), _limit_form(pieces[-1])]
-    limits = {
+    outer = [limit_form(pieces[0]), limit_form(pieces[-1])]
+    both = {
         "f(-oo)": _limit(outer[0], -sp.oo, values),
         "f(+oo)": _limit(outer[1], sp.oo, values),
         "f'(-oo)": _limit(sp.diff(outer[0], z), -sp.oo, values),
         "f'(+oo)": _limit(sp.diff(outer[1], z), sp.oo, values),
     }
+    limits = {k: v[1] for k, v in both.items()}
+    limits_symbolic = {k: v[0] for k, v in both.items()}
+
+    finder_instance: list[ZeroFinder] = []
+
+    def finder() -> ZeroFinder:  # flint and numeric are loaded only when needed
+        if not finder_instance:
+            finder_instance.append(ZeroFinder())
+        return finder_instance[0]
 
     bound_pieces = [e.subs(values) for e in pieces]
     bound_first = [d.subs(values) for d in first]
-    bound_breaks = [b.at_value for b in breakpoints]
-    ends = [-sp.oo, *bound_breaks, sp.oo]
-    intervals, points, numeric, const_values, signs = [], [], False, [], []
-    for d, lo, hi, piece in zip(bound_first, ends[:-1], ends[1:], pieces, strict=True):
+    ends = [-sp.oo, *(b.at_value for b in breakpoints), sp.oo]
+    intervals, points, enclosures, methods, signs = [], [], [], [EXACT], []
+    const_values, const_symbolic, critical_values = [], [], []
+    for d, lo, hi, piece, bound in zip(
+        bound_first, ends[:-1], ends[1:], pieces, bound_pieces, strict=True
+    ):
         if d == 0 or (not d.has(z) and d.is_zero):
             intervals.append((lo, hi))
-            const_values.append(piece)
+            const_values.append(bound)
+            const_symbolic.append(piece if not piece.has(z) else bound)
             signs.append(0)
             continue
-        roots, was_numeric = _isolated_zeros(d, lo, hi)
-        numeric |= was_numeric
-        points.extend(roots)
-        signs.extend(_sign_at(d, t) for t in _test_points(lo, hi, roots))
-    zero_set = ZeroGradientSet(tuple(intervals), tuple(points), numeric)
+        analysis = analyse_piece(bound, lo, hi, finder)
+        methods.append(analysis.method)
+        signs.extend(analysis.signs)
+        for root in analysis.roots:
+            points.append(root.value)
+            enclosures.append(None if root.exact is not None else (root.lo, root.hi))
+            critical_values.append(critical_value(bound, root, finder))
+    method = NUMERIC if NUMERIC in methods else RIGOROUS if RIGOROUS in methods else EXACT
+    zero_set = ZeroGradientSet(tuple(intervals), tuple(points), method, tuple(enclosures))
 
     if zero_set.positive_measure:
         death = DIES
-    elif limits["f'(-oo)"].subs(values) == 0 or limits["f'(+oo)"].subs(values) == 0:
+    elif limits["f'(-oo)"] == 0 or limits["f'(+oo)"] == 0:
         death = SATURATES
     else:
         death = NEITHER
+    dies_condition = sp.Or(*(equality_condition(d, 0) for d in first if not d.has(z)))
 
-    if all(s > 0 for s in signs):
-        monotonicity = "strictly increasing"
-    elif all(s >= 0 for s in signs):
-        monotonicity = "non-decreasing"
-    elif all(s < 0 for s in signs):
-        monotonicity = "strictly decreasing"
-    elif all(s <= 0 for s in signs):
-        monotonicity = "non-increasing"
-    else:
-        monotonicity = "not monotone"
-
-    smoothness = min((b.smoothness for b in breakpoints), default=None)
+    breaks_bound = [b.left_value.subs(values) for b in breakpoints]
+    value_range, symbolic_range = _range(
+        const_values + breaks_bound + critical_values,
+        [limits["f(-oo)"], limits["f(+oo)"]],
+        const_symbolic
+        + [b.left_value for b in breakpoints]
+        + critical_values
+        + [limits_symbolic["f(-oo)"], limits_symbolic["f(+oo)"]],
+    )
+    finite_smoothness = [b.smoothness for b in breakpoints if b.smoothness is not None]
     return Derivation(
         activation=a,
         values=values,
@@ -423,17 +463,14 @@ def _derive(a: Activation, values: dict) -> Derivation:
         param_derivatives=param_derivatives,
         breakpoints=breakpoints,
         limits=limits,
+        limits_symbolic=limits_symbolic,
         zero_gradient_set=zero_set,
         death=death,
-        range=_range(
-            const_values
-            + [b.left_value for b in breakpoints]
-            + [_critical_value(bound_pieces, bound_breaks, c) for c in points],
-            [limits["f(-oo)"], limits["f(+oo)"]],
-            values,
-        ),
-        monotonicity=monotonicity,
-        smoothness=smoothness,
+        dies_condition=dies_condition,
+        range=value_range,
+        range_symbolic=symbolic_range,
+        monotonicity=_monotonicity(signs),
+        smoothness=min(finite_smoothness, default=None),
     )
 
 
@@ -442,6 +479,7 @@ def _piecewise_like(a: Activation, exprs: list[sp.Expr]) -> sp.Expr:
 
 
 _CACHE: dict[tuple, Derivation] = {}
+_BOUND: dict[tuple, dict] = {}  # (name, overrides as text) -> bound parameter values
 
 
 def derive(name: str, overrides: dict[str, object] | None = None) -> Derivation:
@@ -451,7 +489,11 @@ def derive(name: str, overrides: dict[str, object] | None = None) -> Derivation:
     it is computed once per process and kept on disk between processes (see
     `derivations.cache`): SymPy's limits at infinity take seconds for GELU-tanh."""
     a = get(name)
-    values = a.bind(overrides)
+    request = (a.name, tuple(sorted((k, str(v)) for k, v in (overrides or {}).items())))
+    if request in _BOUND:  # binding (domains, constraints) costs more than a lookup
+        values = _BOUND[request]
+    else:
+        values = _BOUND[request] = a.bind(overrides)
     key = (a.name, _key(values))
     if key not in _CACHE:
         stored = cache.load("derive", key)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -142,24 +143,27 @@ class Activation:
         values = dict(self.defaults)
         for name, raw in (overrides or {}).items():
             values[self.param(name).symbol] = exact_number(raw, f"{self.name}.{name}")
-        for p in self.params:
-            domain = p.domain
-            if p.uniform_between is not None:
-                lo, hi = (sp.sympify(b).subs(values) for b in p.uniform_between)
-                domain = sp.Interval(lo, hi)
-            inside = domain.contains(values[p.symbol])
-            if inside is not sp.true:
-                raise ReluproofError(
-                    f"{self.name}: parameter {p.name}={values[p.symbol]} is outside its domain "
-                    f"{_set_text(domain)}; choose a value inside it."
-                )
+        # plain domains first, then the constraints among parameters, then the laws that
+        # depend on them (r in [lower, upper] means nothing while lower > upper)
+        for p in [q for q in self.params if q.uniform_between is None]:
+            self._check_domain(p, p.domain, values)
         for rel in self.constraints:
             if rel.subs(values) is not sp.true:
+                shown = ", ".join(f"{k}={_number_text(v)}" for k, v in values.items())
                 raise ReluproofError(
-                    f"{self.name}: the parameters break the constraint {rel} "
-                    f"({', '.join(f'{k}={v}' for k, v in values.items())})."
+                    f"{self.name}: the parameters break the constraint {rel} ({shown})."
                 )
+        for p in [q for q in self.params if q.uniform_between is not None]:
+            lo, hi = (sp.sympify(b).subs(values) for b in p.uniform_between)
+            self._check_domain(p, sp.Interval(lo, hi), values)
         return values
+
+    def _check_domain(self, p: Parameter, domain: sp.Set, values: dict) -> None:
+        if domain.contains(values[p.symbol]) is not sp.true:
+            raise ReluproofError(
+                f"{self.name}: parameter {p.name}={_number_text(values[p.symbol])} is outside "
+                f"its domain {_set_text(domain)}; choose a value inside it."
+            )
 
     def to_dict(self) -> dict:
         return {
@@ -184,6 +188,11 @@ def piecewise(exprs, breakpoints, point_goes_left: bool = False) -> sp.Expr:
     return sp.Piecewise(*args)
 
 
+# Exact numbers are printed in full (JSON, LaTeX), and Python refuses to print an integer
+# of more than 4300 digits: a number whose numerator or denominator needs more is refused.
+MAX_EXPONENT = 4000
+
+
 def exact_number(raw: object, what: str) -> sp.Expr:
     """A user's number, made exact: '0.1' -> 1/10, '1/3' -> 1/3, 'pi/4' is refused."""
     if isinstance(raw, sp.Basic):
@@ -199,12 +208,30 @@ def exact_number(raw: object, what: str) -> sp.Expr:
             raise ReluproofError(f"{what}: {raw} is not a finite real number.")
         return sp.Rational(Fraction(raw))
     text = str(raw).strip()
+    exponent = re.search(r"[eE]([+-]?\d+)\s*$", text)
+    if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
+        raise ReluproofError(
+            f"{what}: {text!r} has a decimal exponent beyond +-{MAX_EXPONENT}; exact "
+            "numbers that long are not printed. Give a number between 1e-4000 and 1e4000."
+        )
     try:
-        return sp.Rational(Fraction(text))
+        value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise ReluproofError(
             f"{what}: {text!r} is not a number; give a decimal like 0.1 or a fraction like 1/3."
         ) from None
+    if max(abs(value.numerator), value.denominator).bit_length() > MAX_EXPONENT * 10 // 3:
+        raise ReluproofError(
+            f"{what}: {text[:20]}... has more than {MAX_EXPONENT} digits in its numerator or "
+            "denominator; numbers that long are not printed. Give a shorter number."
+        )
+    return sp.Rational(value)
+
+
+def _number_text(value: sp.Expr) -> str:
+    """An exact number as the user would read it: 1/3 stays, 10**400 becomes 1.0e+400."""
+    text = str(value)
+    return text if len(text) <= 24 else str(sp.N(value, 6))
 
 
 def _set_text(s: sp.Set) -> str:
@@ -223,18 +250,37 @@ _pos = {"positive": True}
 
 
 def _P(
-    name, default, domain, description, learnable=False, uniform_between=None, latex="", **assume
+    name,
+    default,
+    domain,
+    description,
+    learnable=False,
+    uniform_between=None,
+    latex="",
+    **assume,
 ):
+    symbol = _readable_symbol_name(name)
     return Parameter(
         name,
-        sp.Symbol(name, real=True, **assume),
+        sp.Symbol(symbol, real=True, **assume),
         sp.sympify(default),
         domain,
         description,
         learnable,
         uniform_between,
-        latex,
+        latex or (sp.latex(sp.Symbol(name)) if symbol != name else ""),
     )
+
+
+def _readable_symbol_name(name: str) -> str:
+    """The parameter's name, or name_ when sympy.sympify would not read the name back as a
+    Symbol ("lambda" is a keyword, "beta" the beta function), so that every expression
+    printed with it round-trips; LaTeX still prints the Greek letter (latex_names)."""
+    try:
+        parsed = sp.sympify(name)
+    except (sp.SympifyError, SyntaxError, TypeError):
+        parsed = None
+    return name if isinstance(parsed, sp.Symbol) and parsed.name == name else name + "_"
 
 
 def _build() -> dict[str, Activation]:
@@ -304,8 +350,10 @@ def _build() -> dict[str, Activation]:
         (lower, upper, r),
         citation="Xu, Wang, Chen & Li 2015",
         constraints=(sp.Le(lower.symbol, upper.symbol),),
-        note="Training mode: r ~ U(lower, upper) drawn afresh; every statement holds for "
-        "each r in [lower, upper].",
+        note="Training mode: r ~ U(lower, upper) is drawn afresh at every step. The results "
+        "are for the r given (default: the mean of the law); over [lower, upper] they change "
+        "with r, as the conditions say: the unit can die iff r = 0 (dies_condition), it is "
+        "differentiable at 0 iff r = 1, and its subgradient there is [min(r, 1), max(r, 1)].",
     )
 
     alpha = _P("alpha", 1, pos, "scale of the negative saturation", **_pos)

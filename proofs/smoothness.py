@@ -580,7 +580,7 @@ def class_verdict(name: str, claim: ClassClaim | None) -> Verdict:
         return undecided(f"the class was not decided: {profile.reason}", **certificate)
     regime, evidence = profile.regime_at(a.defaults)
     certificate["at_defaults"] = {
-        "params": {s.name: str(v) for s, v in a.defaults.items()},
+        "params": {p.name: str(a.defaults[p.symbol]) for p in a.params},
         "class": None if regime is None else class_text(regime.smoothness),
         "evidence": evidence,
     }

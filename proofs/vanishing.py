@@ -828,7 +828,7 @@ def gaussian_mean(name: str) -> GaussianMean:
         consistent = exact_low <= high and low <= exact_high
     return GaussianMean(
         name=a.name,
-        params={s.name: str(v) for s, v in values.items()},
+        params={p.name: str(values[p.symbol]) for p in a.params if p.symbol in values},
         exact=exact,
         symbolic=symbolic if a.params else None,
         exact_method="; ".join(methods) if methods else "none found",

@@ -169,20 +169,23 @@ def cmd_derive(args) -> int:
         text = render.markdown_document(sections, title, __version__)
     else:
         text = render.latex_document(sections, title, __version__)
-    pdf = None
+    _emit(text, args.output)  # the .tex first: a TeX problem costs only the PDF
     if args.pdf:
-        from reluproof.latex import compile_pdf
-
-        say("compiling with pdflatex")
-        pdf = compile_pdf(text)
-    _emit(text, args.output)
-    if pdf is not None:
         from pathlib import Path
 
+        from reluproof.latex import PdfError, compile_pdf
         from reluproof.output import write_atomic
 
+        say("compiling with pdflatex")
         pdf_path = Path(args.output).with_suffix(".pdf")
-        write_atomic(pdf_path, pdf)
+        try:
+            write_atomic(pdf_path, compile_pdf(text))
+        except PdfError as exc:
+            print(
+                f"reluproof: error: no {pdf_path} ({args.output} is written): {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         say(f"wrote {args.output} and {pdf_path}")
     return EXIT_OK
 
@@ -195,21 +198,30 @@ def cmd_report(args) -> int:
     from reluproof.report import build_report
 
     start = time.perf_counter()
-    written, results = build_report(
+    report = build_report(
         args.output, progress=_progress(args.quiet), pdf=not args.no_pdf, jobs=args.jobs
     )
-    for path in written:
-        print(path)
+    figures = [p for p in report.written if p.suffix == ".png"]
+    for path in report.written:
+        if path not in figures:
+            print(path)
+    if figures:
+        print(f"{figures[0].parent}/ ({len(figures)} figures)")
+    results = report.results
     unexpected = [r.theorem.id for r in results if not r.as_expected]
     say = _progress(args.quiet)
     say(
         f"report done in {time.perf_counter() - start:.1f} s: {len(results)} theorems, "
         f"{len(results) - len(unexpected)} as expected"
     )
+    failed = False
     if unexpected:
         print(f"verdicts not as expected: {', '.join(unexpected)}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
+        failed = True
+    if report.pdf_error:  # the other files are written; only the PDF is missing
+        print(f"reluproof: error: no report.pdf: {report.pdf_error}", file=sys.stderr)
+        failed = True
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------

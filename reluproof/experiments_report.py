@@ -17,7 +17,7 @@ from typing import Any
 from derivations import render
 from derivations.render import Code, Heading, Prose, Section
 
-PLOTS = "plots"
+PLOTS = "plots"  # as reluproof.report's: the figures' directory beside the documents
 EXPERIMENTS = ("lr-sweep", "init", "revival", "dropout")
 
 

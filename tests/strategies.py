@@ -52,3 +52,50 @@ def parameter_values(draw, activation: Activation) -> dict[str, Fraction]:
 
         reject()
     return values
+
+
+def _magnitude(draw, lo_exp: int, hi_exp: int) -> Fraction:
+    """m * 10**e with m in [1, 10) a fraction and e drawn across [lo_exp, hi_exp]."""
+    exponent = draw(st.integers(lo_exp, hi_exp))
+    mantissa = draw(st.fractions(min_value=1, max_value=10, max_denominator=1000))
+    return mantissa * Fraction(10) ** exponent
+
+
+@st.composite
+def extreme_parameter_values(draw, activation: Activation, decades: int = 12):
+    """Values across each parameter's WHOLE domain, tiny and huge ones included (10^-decades
+    to 10^decades), the domain's special points 0 and 1 and its finite ends among them."""
+    values: dict[str, Fraction] = {}
+    for p in activation.params:
+        if p.uniform_between is not None:
+            continue
+        domain = p.domain
+        ends = (sp.S.Zero, sp.S.One, domain.inf, domain.sup)
+        specials = [Fraction(str(v)) for v in ends if v.is_finite]
+        specials = [v for v in specials if domain.contains(sp.Rational(v)) == sp.true]
+        if specials and draw(st.booleans()):
+            values[p.name] = draw(st.sampled_from(specials))
+            continue
+        value = _magnitude(draw, -decades, decades)
+        if domain.contains(-1) == sp.true and draw(st.booleans()):
+            value = -value
+        values[p.name] = value
+    for rel in activation.constraints:
+        a, b = (str(s) for s in rel.args)
+        if values[a] > values[b] or (isinstance(rel, sp.StrictLessThan) and values[a] == values[b]):
+            values[a], values[b] = min(values[a], values[b]), max(values[a], values[b])
+            if values[a] == values[b]:
+                values[b] += abs(values[b]) + 1
+    for p in activation.params:
+        if p.uniform_between is not None:
+            lo = values[str(p.uniform_between[0])]
+            hi = values[str(p.uniform_between[1])]
+            t = draw(st.sampled_from([Fraction(0), Fraction(1), Fraction(1, 2)]) | _number(0, 1))
+            values[p.name] = lo + t * (hi - lo)
+    try:
+        activation.bind({k: str(v) for k, v in values.items()})
+    except ReluproofError:
+        from hypothesis import reject
+
+        reject()
+    return values

@@ -1,5 +1,7 @@
 """The catalogue: every entry well formed, defaults valid, lookup and binding errors."""
 
+from fractions import Fraction
+
 import pytest
 import sympy as sp
 
@@ -103,3 +105,36 @@ def test_parameters_are_made_exact():
     assert values[get("elu").symbols["alpha"]] == sp.Rational(1, 10)
     values = get("leaky_relu").bind({"negative_slope": 0.5})
     assert values[get("leaky_relu").symbols["negative_slope"]] == sp.Rational(1, 2)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if get(n).params])
+@pytest.mark.parametrize("text", ["1e400", "1e-400", "1e4000", "-1e-4000"])
+def test_huge_and_tiny_numbers_bind_exactly_or_are_refused_in_one_line(name, text):
+    a = get(name)
+    for p in a.params:
+        try:
+            values = a.bind({p.name: text})
+        except ReluproofError as error:
+            message = str(error)
+            assert "\n" not in message and len(message) < 300  # never 4000 digits
+            assert "outside its domain" in message or "constraint" in message
+            continue
+        assert values[p.symbol] == sp.Rational(Fraction(text))
+
+
+def test_the_constraint_is_named_before_a_law_that_depends_on_it():
+    with pytest.raises(ReluproofError, match="constraint lower <= upper"):
+        get("rrelu_train").bind({"lower": "1e400"})
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_parameter_symbols_read_back_with_sympify(name):
+    """A symbol's name must parse back as that symbol: SELU's lambda is `lambda_` (lambda
+    is a Python keyword), SiLU's beta `beta_` (beta is SymPy's beta function); LaTeX still
+    shows the Greek letter."""
+    for p in get(name).params:
+        parsed = sp.sympify(p.symbol.name)
+        assert isinstance(parsed, sp.Symbol) and parsed.name == p.symbol.name
+        if p.symbol.name != p.name:  # renamed for sympify: LaTeX keeps the Greek letter
+            shown = sp.latex(p.symbol, symbol_names=catalogue.latex_names())
+            assert shown == sp.latex(sp.Symbol(p.name)) and shown.startswith("\\")
