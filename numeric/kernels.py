@@ -374,7 +374,7 @@ def kernel(name: str, overrides: Mapping[str, object] | None = None) -> Kernel:
 def _kernel(name: str, overrides: tuple[tuple[str, str], ...]) -> Kernel:
     activation = get(name)
     values = activation.bind(dict(overrides))
-    exact = {symbol.name: value for symbol, value in values.items()}
+    exact = {p.name: values[p.symbol] for p in activation.params}
     exact.update(_derived_values(activation.name, exact))
     learnable = tuple(p.name for p in activation.params if p.learnable)
     return Kernel(activation.name, exact, learnable)
