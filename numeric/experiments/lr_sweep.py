@@ -161,11 +161,15 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
                 if peak and peak["value"] is not None
                 else "no run finished"
             )
-        diverged = (
-            f"; every seed diverged at lr >= {min(f['diverged_at_lr']):.4g}"
-            if f["diverged_at_lr"]
-            else ""
-        )
+        diverged = ""
+        if f["diverged_at_lr"]:
+            all_lrs = sorted(table[a])
+            above = all_lrs[all_lrs.index(min(f["diverged_at_lr"])) :]
+            if above == sorted(f["diverged_at_lr"]):  # from there up, every seed diverged
+                diverged = f"; every seed diverged at lr >= {min(above):.4g}"
+            else:
+                cells_ = ", ".join(f"{x:.4g}" for x in sorted(f["diverged_at_lr"]))
+                diverged = f"; every seed diverged at lr {cells_}"
         lines.append(f"{a:12s} {where}{diverged}")
     audits = [r.result["audit"] for r in results if r.result.get("audit")]
     finite = [a for a in audits if a["finite"]]  # inf * 0 = NaN says nothing of the theorem
