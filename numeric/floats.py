@@ -399,3 +399,26 @@ def ulp_distance(a: Any, b: Any, fmt: Any, signed_zeros: bool = True) -> np.ndar
     nan_a, nan_b = _is_nan_bits(bits_a, f), _is_nan_bits(bits_b, f)
     distance = np.where(nan_a & nan_b, np.uint64(0), distance)
     return np.where(nan_a ^ nan_b, np.uint64(NAN_DISTANCE), distance).astype(np.uint64)
+
+
+def round_array(x: Any, fmt: Any) -> np.ndarray:
+    """Float64 values rounded to nearest-even in format `fmt`, elementwise, returned as
+    float64 (every format here is a subset of binary64); beyond the format's range they
+    become +-inf, as IEEE rounding does. One correct rounding, never two: float32 by the
+    hardware conversion, the 16-bit formats by scaling each value so that the format's
+    ulp in its binade is 1 (exact: a power-of-2 scale), rounding to an integer and scaling
+    back."""
+    f = float_format(fmt)
+    x = np.asarray(x, dtype=np.float64)
+    if f.name == "float64":
+        return x.copy()
+    if f.name == "float32":
+        with np.errstate(over="ignore"):
+            return x.astype(np.float32).astype(np.float64)
+    with np.errstate(all="ignore"):
+        _, exponent = np.frexp(x)  # x = m 2^exponent, 1/2 <= |m| < 1
+        binade_exponent = np.maximum(exponent - 1, f.emin)  # subnormals share emin's ulp
+        shift = f.precision - 1 - binade_exponent
+        rounded = np.ldexp(np.rint(np.ldexp(x, shift)), -shift)
+        rounded = np.where(np.abs(rounded) > float(f.max_finite), np.copysign(np.inf, x), rounded)
+    return np.where(np.isfinite(x), rounded, x)

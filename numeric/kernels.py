@@ -354,8 +354,10 @@ class Kernel:
         return self._apply(_FORMULAS[self.name][0], z, learned)
 
     def df(self, z: Array, **learned: Array) -> Array:
-        """f'(z), PyTorch's convention at kinks (see KINK_PIECE)."""
-        return self._apply(_FORMULAS[self.name][1], z, learned)
+        """f'(z), PyTorch's convention at kinks (see KINK_PIECE); NaN where z is NaN (an
+        indicator like (z > 0) would otherwise say 0 or 1: `reluproof check` holds us to it)."""
+        out = self._apply(_FORMULAS[self.name][1], z, learned)
+        return np.where(np.isnan(z), np.asarray(z, dtype=out.dtype), out)
 
     def dparam(self, name: str, z: Array, **learned: Array) -> Array:
         """df/d(learnable parameter `name`) at z (PReLU: z where z <= 0, else 0)."""

@@ -9,7 +9,7 @@ proofs use these for every numeric claim that must be proved, not measured.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import sympy as sp
 from flint import arb, fmpq
@@ -40,11 +40,19 @@ def integer_power(x: arb, n: int) -> arb:
     return result
 
 
-def arb_function(expr: sp.Expr, var: sp.Symbol = z) -> Callable[[arb], arb]:
-    """A ball-arithmetic version of a SymPy expression in `var`."""
+def arb_function(
+    expr: sp.Expr, var: sp.Symbol = z, constants: Mapping[sp.Symbol, arb] | None = None
+) -> Callable[[arb], arb]:
+    """A ball-arithmetic version of a SymPy expression in `var`.
+
+    `constants` gives balls for other symbols (parameters whose closed forms were enclosed
+    once, so that a loop over many points does not recompute them)."""
     expr = sp.sympify(expr)
     if expr == var:
         return lambda x: x
+    if constants and expr in constants:
+        ball = constants[expr]
+        return lambda x: ball
     if expr.is_Float:  # a binary float is an exact rational
         expr = sp.Rational(expr)
     if expr.is_Integer:
@@ -57,7 +65,7 @@ def arb_function(expr: sp.Expr, var: sp.Symbol = z) -> Callable[[arb], arb]:
         return lambda x: arb.pi()
     if expr is sp.E:
         return lambda x: arb.const_e()
-    args = [arb_function(a, var) for a in expr.args]
+    args = [arb_function(a, var, constants) for a in expr.args]
     if isinstance(expr, sp.Add):
         return lambda x: _fold(args, x, lambda s, t: s + t)
     if isinstance(expr, sp.Mul):

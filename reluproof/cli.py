@@ -508,6 +508,166 @@ def cmd_experiment(args) -> int:
 
 
 # ---------------------------------------------------------------------------------------
+# check
+
+
+def cmd_check(args) -> int:
+    from numeric.check.adapters import parse_target
+
+    if args.survey:
+        return _check_survey(args)
+    if not args.target:
+        raise ReluproofError("name a TARGET (e.g. torch:nn.functional.elu) or give --survey.")
+    if not args.activation:
+        raise ReluproofError("say which catalogue activation the target is: --as NAME.")
+    from derivations.catalogue import get
+    from numeric.check.checks import CheckOptions, run_checks
+
+    name = get(args.activation).name
+    overrides = _overrides_for([name], _parse_params(args.param))[name]
+    target = parse_target(args.target, args.framework)
+    target = _with_parameter_kwargs(target, overrides)
+    grad = parse_target(args.grad, args.framework) if args.grad else None
+    options = CheckOptions(
+        dtype=args.dtype,
+        tolerance=args.tolerance,
+        exhaustive=args.exhaustive,
+        timeout=args.timeout,
+        search_examples=200 if args.examples is None else args.examples,
+        jobs=args.jobs,
+        progress=not args.quiet and not args.json,
+    )
+    report = run_checks(target, name, overrides, options, grad, progress=_progress(args.quiet))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        sys.stdout.write(report.text())
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _with_parameter_kwargs(target, overrides: dict[str, str]):
+    """--param values go to the target as keyword arguments when its signature names them
+    (torch.nn.functional.elu(x, alpha=...)); they always define the reference."""
+    if not overrides:
+        return target
+    import dataclasses
+    from fractions import Fraction
+
+    from numeric.check.runner import signature_names
+
+    accepted = signature_names(target)
+    kwargs = tuple(
+        (k, float(Fraction(v)) if "/" in v else float(v))
+        for k, v in overrides.items()
+        if k in accepted
+    )
+    return dataclasses.replace(target, kwargs=kwargs)
+
+
+def _check_survey(args) -> int:
+    from numeric.check.survey import SURVEY_EXAMPLES, run_survey, survey_json, survey_markdown
+    from reluproof.output import ensure_directory, write_atomic
+
+    directory = ensure_directory(args.output)
+    survey = run_survey(
+        frameworks=[args.framework] if args.framework else None,
+        dtypes=[args.dtype] if args.dtype_given else None,
+        timeout=args.timeout,
+        search_examples=SURVEY_EXAMPLES if args.examples is None else args.examples,
+        progress=_progress(args.quiet),
+        jobs=args.jobs,
+    )
+    markdown, data = survey_markdown(survey), survey_json(survey)
+    written = [
+        write_atomic(directory / "survey.md", markdown),
+        write_atomic(directory / "survey.json", json.dumps(data, indent=2) + "\n"),
+    ]
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        sys.stdout.write(markdown)
+        for path in written:
+            print(path, file=sys.stderr)
+    return EXIT_OK
+
+
+class _DtypeAction(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.dtype_given = True
+
+
+def _add_check_parser(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check an activation implementation (NumPy, PyTorch, JAX) against the catalogue",
+        description="Check an implementation against the catalogue's definition: values in "
+        "ulps against a correctly rounded reference, special values, limits, the derivative, "
+        "the array contract and properties. The target runs in a subprocess with a timeout. "
+        "Exit 0 when every check passes, 1 when one fails, 2 for a usage error. --survey "
+        "checks every catalogue activation in each installed framework.",
+    )
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="module:attr, path/to/file.py:attr (attr may be dotted), torch:elu, "
+        "torch:nn.functional.selu, jax:nn.selu",
+    )
+    p.add_argument("--as", dest="activation", metavar="NAME", help="the catalogue activation")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter of the definition; also passed to the target when its signature "
+        "has that keyword",
+    )
+    p.add_argument("--grad", metavar="TARGET", help="the derivative f' (NumPy has no autograd)")
+    p.add_argument(
+        "--dtype",
+        choices=("float16", "bfloat16", "float32", "float64"),
+        default="float32",
+        action=_DtypeAction,
+        help="the format checked (default float32; --survey: all four)",
+    )
+    p.add_argument("--exhaustive", action="store_true", help="every input of the format")
+    p.add_argument(
+        "--tolerance",
+        type=_float_option("--tolerance"),
+        metavar="ULPS",
+        help="ulps allowed (default: float32/float64 4, float16/bfloat16 2)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_float_option("--timeout"),
+        default=60.0,
+        metavar="SECONDS",
+        help="per call of the target (default 60)",
+    )
+    p.add_argument(
+        "--framework",
+        choices=("numpy", "torch", "jax"),
+        help="the array type a module's function takes (default: from the target); with "
+        "--survey: only this framework (numpy = reluproof's own kernels)",
+    )
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Hypothesis examples (200; --survey: 50)",
+    )
+    p.add_argument("--survey", action="store_true", help="the conformance matrix")
+    p.add_argument(
+        "-o", "--output", default="reluproof-survey", metavar="DIR", help="--survey writes here"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_work_options(p)
+    p.set_defaults(func=cmd_check, dtype_given=False)
+
+
+# ---------------------------------------------------------------------------------------
 
 
 def _add_work_options(p: argparse.ArgumentParser) -> None:
@@ -590,6 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_selu_constants)
 
     _add_train_parser(sub)
+    _add_check_parser(sub)
 
     p = sub.add_parser(
         "experiment",
