@@ -65,7 +65,8 @@ def run_block(pairs: list[tuple[str, list[str]]], workdir: Path) -> list[str]:
         "export -f reluproof",
     ]
     for command, _ in pairs:
-        script += [f"echo {MARK}", f"{command} 2>&1"]
+        # the mark is echoed between commands; keep $? the previous command's status
+        script += ["status=$?", f"echo {MARK}", f"(exit $status); {command} 2>&1"]
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
     done = subprocess.run(
         ["bash", "-c", "\n".join(script)],
