@@ -15,6 +15,7 @@ THEOREM_MODULES = (
     "proofs.smoothness",
     "proofs.vanishing",
     "proofs.claims",
+    "proofs.measured",
 )
 
 

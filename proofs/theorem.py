@@ -4,7 +4,9 @@ A `Theorem` couples a LaTeX statement with a `prove()` that returns a `Verdict`:
 PROVED, REFUTED (with a counterexample) or UNDECIDED (with why). The verdict carries
 its certificate -- the expression that simplified to exactly 0, the rigorous enclosure,
 the counterexample's numbers -- so a reader can check it without trusting us.
-Nothing is PROVED by sampling floats.
+Nothing is PROVED by sampling floats: a source document's empirical claim (proofs/measured.py)
+is settled by seeded training runs as SUPPORTED, CONTRADICTED or MIXED (method MEASURED),
+its certificate holding the settings, the seeds and the figures with confidence intervals.
 
 Each theorem also says which verdict it *expects*: a claim from a source document
 that is false is registered with `expected=REFUTED`, and `reluproof prove` fails
@@ -28,6 +30,10 @@ class Status(str, enum.Enum):
     PROVED = "PROVED"
     REFUTED = "REFUTED"
     UNDECIDED = "UNDECIDED"
+    # an empirical claim settled by measurement (proofs/measured.py): never PROVED
+    SUPPORTED = "SUPPORTED"
+    CONTRADICTED = "CONTRADICTED"
+    MIXED = "MIXED"
 
 
 class Method(str, enum.Enum):
@@ -36,6 +42,7 @@ class Method(str, enum.Enum):
     EXHAUSTIVE = "exhaustive finite check"
     COUNTEREXAMPLE = "constructed counterexample"
     EXACT_RATIONAL = "exact rational arithmetic"
+    MEASURED = "measured: seeded training runs, 95% confidence intervals"
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,15 @@ def refuted(summary: str, **certificate: Any) -> Verdict:
 
 def undecided(summary: str, **certificate: Any) -> Verdict:
     return Verdict(Status.UNDECIDED, summary, certificate)
+
+
+def measured(status: Status, summary: str, **certificate: Any) -> Verdict:
+    """The verdict on an empirical claim: SUPPORTED, CONTRADICTED or MIXED, with a
+    certificate holding the experiment, its settings and seeds, and the figures with
+    their confidence intervals."""
+    if status not in (Status.SUPPORTED, Status.CONTRADICTED, Status.MIXED):
+        raise ValueError(f"a measurement supports or contradicts; it cannot be {status.value}")
+    return Verdict(status, summary, certificate)
 
 
 # The source documents sit beside the project, in ../shared/seeds from its root.

@@ -472,6 +472,42 @@ def _add_train_parser(sub) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# experiment
+
+
+def cmd_experiment(args) -> int:
+    from numeric.experiments import Config, experiment_module, run_experiment
+
+    module = experiment_module(args.name)  # an unknown name: one line with a did-you-mean
+    config = Config.from_options(
+        args.name,
+        seeds=args.seeds,
+        full=args.full,
+        epochs=args.epochs,
+        widths=args.widths,
+        lr=args.lr,
+        lr_max=args.lr_max,
+        activations=args.activations,
+        task=args.task,
+    )
+    directory = args.output or f"reluproof-experiments/{args.name}"
+    summary = run_experiment(
+        module,
+        config,
+        directory,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(summary.text, flush=True)  # before stderr's line, also when both are piped
+        _progress(args.quiet)(f"wrote {', '.join(str(p) for p in summary.files)}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------
 # check
 
 
@@ -715,6 +751,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_train_parser(sub)
     _add_check_parser(sub)
+
+    p = sub.add_parser(
+        "experiment",
+        help="train seeded MLPs and measure dying units: lr-sweep, init, revival, dropout",
+        description="Run one experiment (lr-sweep, init, revival or dropout): its runs are "
+        "trained in lock-step batches, each result written to DIR/runs/ as it completes, so "
+        "the same command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
+        "and DIR/NAME.png.",
+    )
+    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival or dropout")
+    p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
+    p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
+    p.add_argument("--widths", default=None, metavar="W,W,...", help="hidden widths")
+    p.add_argument("--lr", default=None, metavar="X", help="learning rate (init, revival)")
+    p.add_argument("--lr-max", default=None, metavar="X", help="top of the lr-sweep's grid")
+    p.add_argument(
+        "--activations", default=None, metavar="A,B,...", help="activations to sweep (lr-sweep)"
+    )
+    p.add_argument("--task", default=None, metavar="NAME", help="the training task")
+    p.add_argument("--full", action="store_true", help="paper-grade settings (slow)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+    p.add_argument("-o", "--output", metavar="DIR", help="results directory (resumable)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_work_options(p)
+    p.set_defaults(func=cmd_experiment)
     return parser
 
 

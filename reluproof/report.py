@@ -8,7 +8,8 @@ pdflatex costs only the PDF: the other files stay, and the error comes back in
 The document opens with a summary a reader takes in at a glance (one table of the
 activations, one of the verdicts by family), then each activation (with its plot),
 then each theorem with its verdict and a readable digest of its certificate (the whole
-certificate is in report.json). More parts (an experiment, a census) join as a
+certificate is in report.json), then the experiments (reluproof/experiments_report.py:
+their tables and plots, each number beside the theorem it confirms). More parts join as a
 `ReportPart`: sections built from derivations.render's blocks (Prose, Table, Figure, ...)
 and the files their figures name.
 """
@@ -28,6 +29,7 @@ from derivations.render import Code, Heading, Literal, Prose, Section, Table
 from proofs.registry import all_theorems, theorem_by_id
 from proofs.theorem import Result, Status, Theorem
 from reluproof import __version__
+from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
 from reluproof.output import ensure_directory, write_atomic
 from reluproof.parallel import ordered_map
@@ -329,6 +331,8 @@ def build_report(
     sections = [summary_section([a.summary for a in activations], results)]
     sections += [a.section for a in activations]
     sections += theorem_sections(results)
+    experiments = experiments_section(results, progress)  # the measured side, its plots
+    parts = (*parts, ReportPart(experiments.sections, experiments.files))
     for part in parts:
         sections += part.sections
         files.update(part.files)
@@ -338,6 +342,7 @@ def build_report(
         "version": __version__,
         "activations": [a.row for a in activations],
         "theorems": [r.to_dict() for r in results],
+        "experiments": experiments.data,
     }
     # Everything but the PDF first: a TeX problem must not cost the rest.
     ensure_directory(directory / PLOTS)

@@ -12,6 +12,7 @@ from derivations import render
 from proofs.registry import select
 from reluproof import report
 from reluproof.cli import main
+from reluproof.experiments_report import ExperimentsSection
 from reluproof.latex import PACKAGES, PdfError, compile_pdf, first_error
 from reluproof.plots import plot_png
 
@@ -35,7 +36,10 @@ def small_report(monkeypatch):
     chosen = ["relu", "gelu", "hardswish"]
     monkeypatch.setattr(report, "names", lambda: chosen)
     theorems = select(["dead.zero_gradient", "vanish.gaussian_mean.relu", "claims"])
+    theorems = [t for t in theorems if not t.slow]  # not the measured claims: they train
     monkeypatch.setattr(report, "all_theorems", lambda include_slow=True: theorems)
+    # no experiments either: they have their own tests (tests/test_measured.py)
+    monkeypatch.setattr(report, "experiments_section", lambda *_: ExperimentsSection(()))
     return chosen
 
 
