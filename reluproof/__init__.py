@@ -1,7 +1,7 @@
 """reluproof: a verifier for neural-network activation functions.
 
 The face of the project: the CLI (`reluproof.cli`), the main job (`reluproof.report`)
-and atomic output (`reluproof.output`). The mathematics lives in `derivations`
+and atomic output (`numeric.output`). The mathematics lives in `derivations`
 (SymPy) and `proofs` (theorems with machine-checked verdicts).
 """
 

@@ -46,7 +46,7 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 
 
 def _emit(text: str, output: str | None) -> None:
-    from reluproof.output import write_atomic
+    from numeric.output import write_atomic
 
     if output:
         write_atomic(output, text)
@@ -149,7 +149,7 @@ def _selected(args) -> list[str]:
 
 def cmd_derive(args) -> int:
     from derivations import render
-    from reluproof.output import check_writable
+    from numeric.output import check_writable
     from reluproof.report import derive_many
 
     chosen = _selected(args)
@@ -173,8 +173,8 @@ def cmd_derive(args) -> int:
     if args.pdf:
         from pathlib import Path
 
+        from numeric.output import write_atomic
         from reluproof.latex import PdfError, compile_pdf
-        from reluproof.output import write_atomic
 
         say("compiling with pdflatex")
         pdf_path = Path(args.output).with_suffix(".pdf")
@@ -354,8 +354,8 @@ def _count_option(name: str, least: int):
 def cmd_train(args) -> int:
     from derivations.catalogue import get
     from numeric.mlp import Settings, Training
+    from numeric.output import check_writable, write_atomic
     from numeric.tasks import load_npz, make_task
-    from reluproof.output import check_writable, write_atomic
 
     activation = get(args.activation).name
     overrides = _overrides_for([activation], _parse_params(args.param))[activation]
@@ -566,7 +566,7 @@ def _with_parameter_kwargs(target, overrides: dict[str, str]):
 
 def _check_survey(args) -> int:
     from numeric.check.survey import SURVEY_EXAMPLES, run_survey, survey_json, survey_markdown
-    from reluproof.output import ensure_directory, write_atomic
+    from numeric.output import ensure_directory, write_atomic
 
     directory = ensure_directory(args.output)
     survey = run_survey(

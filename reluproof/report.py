@@ -26,12 +26,12 @@ from derivations import render
 from derivations.catalogue import names
 from derivations.mathtex import width
 from derivations.render import Code, Heading, Literal, Prose, Section, Table
+from numeric.output import ensure_directory, write_atomic
 from proofs.registry import all_theorems, theorem_by_id
 from proofs.theorem import Result, Status, Theorem
 from reluproof import __version__
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
-from reluproof.output import ensure_directory, write_atomic
 from reluproof.parallel import ordered_map
 
 TITLE = "reluproof report: activation functions and the dying ReLU"

@@ -182,7 +182,7 @@ def run_experiment(
     import json
 
     from numeric.experiments.runner import run_all
-    from reluproof.output import write_atomic
+    from numeric.output import write_atomic
 
     runs = module.plan(config)
     results = run_all(

@@ -1,5 +1,5 @@
 """Figures for the experiments: matplotlib on the Agg backend, returned as PNG bytes so the
-caller writes them atomically (reluproof/output.py)."""
+caller writes them atomically (numeric/output.py)."""
 
 from __future__ import annotations
 

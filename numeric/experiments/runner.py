@@ -198,7 +198,7 @@ class ResultStore:
     directory: Path
 
     def __post_init__(self) -> None:
-        from reluproof.output import ensure_directory
+        from numeric.output import ensure_directory
 
         self.directory = Path(self.directory)
         ensure_directory(self.directory / "runs")
@@ -218,7 +218,7 @@ class ResultStore:
         return record["result"]
 
     def store(self, outcome: RunResult) -> None:
-        from reluproof.output import write_atomic
+        from numeric.output import write_atomic
 
         text = json.dumps(outcome.to_dict(), indent=1, sort_keys=True, allow_nan=False)
         write_atomic(self.path(outcome.run), text + "\n")

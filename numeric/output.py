@@ -1,5 +1,8 @@
 """Atomic output: a file is either written whole or not at all.
 
+It lives low in the house (numeric/, not the reluproof face) because the experiment runner
+writes each finished run as it comes back, and the face writes the report: one writer.
+
 Text goes to a temporary file in the target's own directory and is renamed over the
 target, so a crash, a full disk or Ctrl-C never leaves a partial file behind.
 """
