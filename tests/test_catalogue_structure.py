@@ -161,6 +161,8 @@ def test_set_text_and_latex_names():
         "negative_slope": "s",
         "lower": "l",
         "upper": "u",
+        "lambda_": r"\lambda",
+        "beta_": r"\beta",
         "min_val": r"z_{\min}",
         "max_val": r"z_{\max}",
     }

@@ -149,8 +149,12 @@ TORCH_KINK_SIDE = {
 }
 
 
+# parameters by their catalogue names (a symbol's name may differ: selu's lambda is lambda_)
+_PARAMETER_NAMES = {p.symbol: p.name for a in CATALOGUE.values() for p in a.params}
+
+
 def _floats(values: dict) -> dict[str, float]:
-    return {s.name: float(v) for s, v in values.items()}
+    return {_PARAMETER_NAMES.get(s, s.name): float(v) for s, v in values.items()}
 
 
 # ---------------------------------------------------------------------------------------
