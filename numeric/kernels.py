@@ -35,9 +35,9 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit, ndtr
+from scipy.special import erfcx, ndtr
 
-from derivations.catalogue import get, names
+from derivations.catalogue import GELU_TANH_C, get, names
 
 Array = np.ndarray
 Formula = Callable[[Array, dict], Array]
@@ -110,49 +110,158 @@ def _elu_like(scale_of_alpha: bool, rate: bool) -> tuple[Formula, Formula, dict[
     return f, df, {}
 
 
+# Error-free transformations (Dekker 1971): a product or a sum of two floats as an unevaluated
+# sum hi + lo of two floats, so that an argument of exp can be carried to twice the working
+# precision. exp(t) magnifies the error of t by |t|: at gelu(-32) the rounding of z*z alone
+# is worth 500 ulps of the result; with t = hi + lo, exp(hi) * (1 + lo) is good to an ulp.
+
+
+def _split(a: Array) -> tuple[Array, Array]:
+    """Veltkamp's split: a = hi + lo exactly, each with half the significand (|a| < 2^995)."""
+    c = a * a.dtype.type(2.0 ** ((np.finfo(a.dtype).nmant + 2) // 2) + 1)
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _two_prod(a: Array, b: Array) -> tuple[Array, Array]:
+    """a * b = p + e exactly (|a|, |b| well inside the range: the callers clip)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _two_sum(a: Array, b: Array) -> tuple[Array, Array]:
+    """a + b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@functools.cache
+def _constant_pair(value: sp.Expr, dtype) -> tuple[np.floating, np.floating]:
+    """An exact constant as hi + lo in `dtype`: hi the nearest float, lo the nearest float to
+    the remainder (the catalogue's value to about twice the working precision)."""
+    hi = nearest_float(value, dtype)
+    return hi, nearest_float(value - sp.Rational(Fraction(float(hi))), dtype)
+
+
+def _logistic(t: Array, t_lo: Array | float = 0.0) -> tuple[Array, Array, Array]:
+    """(a, b, e) with sigma = sigmoid(t + t_lo) = a*a / (1 + e), 1 - sigma = b / (1 + e) and
+    e = exp(-|t|) = a*a*b; one of a, b is exactly 1. For t <= 0, a = exp(t/2): a product
+    x * sigma is formed as (x*a)*a / (1 + e), never through exp(t) alone, which is subnormal
+    below t = -708 and has lost the bits a normal x * sigma needs (silu(-709.78) ~ -3.9e-306).
+    scipy's expit returns 0 there; exp is accurate into the subnormals."""
+    neg = np.minimum(t, 0)
+    pos = np.maximum(t, 0)
+    step = _step(t)
+    a = np.exp(neg / 2) * (1 + (1 - step) * t_lo / 2)
+    b = np.exp(-pos) * (1 - step * t_lo)
+    return a, b, a * a * b
+
+
+def _sigmoid(t: Array) -> Array:
+    """The logistic function, accurate into the subnormals (scipy's expit flushes to 0 below
+    -709.78): exp(-|t|) / (1 + exp(-|t|)) for t <= 0, 1 / (1 + exp(-t)) above."""
+    e = np.exp(-np.abs(t))
+    step = _step(t)
+    return (step + (1 - step) * e) / (1 + e)
+
+
+def _times_sigmoid(x: Array, t: Array, t_lo: Array | float = 0.0) -> Array:
+    """x * sigmoid(t + t_lo) without going through a subnormal sigmoid."""
+    a, _, e = _logistic(t, t_lo)
+    return (x * a) * a / (1 + e)
+
+
+def _times_sigmoid_prime(x: Array, t: Array, t_lo: Array | float = 0.0) -> Array:
+    """x * sigma * (1 - sigma) at t + t_lo, sigma = sigmoid: x a^2 b / (1 + e)^2."""
+    a, b, e = _logistic(t, t_lo)
+    return (x * a) * a * b / ((1 + e) * (1 + e))
+
+
+_INV_SQRT_2 = float(sp.N(1 / sp.sqrt(2), 40))
+_SQRT_PI_OVER_2 = float(sp.N(sp.sqrt(sp.pi / 2), 40))
+_INV_SQRT_2PI = float(sp.N(1 / sp.sqrt(2 * sp.pi), 40))
+GELU_CLIP = 40.0  # gelu(-40) ~ e^-800 and gelu'(-40): 0 in both dtypes; Phi(40) = 1
+
+
+def _gaussian_tail(z: Array) -> tuple[Array, Array]:
+    """For z <= 0 (clipped to -GELU_CLIP): (exp(-z^2/2), the Mills ratio M = Phi(z)/phi(z)).
+    z^2 is formed exactly as hi + lo, so exp(-z^2/2) = exp(-hi/2) (1 - lo/2) is good to an
+    ulp where exp(-(z*z)/2) would be |z|^2/2 ulps off; M = sqrt(pi/2) erfcx(-z/sqrt 2) is
+    well conditioned (erfcx is slowly varying), unlike Phi itself (erfc of a rounded z/sqrt 2
+    loses |z|^2 ulps)."""
+    hi, lo = _two_prod(z, z)
+    gauss = np.exp(-hi / 2) * (1 - lo / 2)
+    mills = z.dtype.type(_SQRT_PI_OVER_2) * erfcx(-z * z.dtype.type(_INV_SQRT_2))
+    return gauss, mills
+
+
 def _gelu_f(z, p):
-    return _finite(z) * ndtr(z)
+    # z > 0: z Phi(z), Phi in [1/2, 1]; z <= 0: z phi(z) M(z), no cancellation, no erfc of a
+    # rounded argument. The two parts are 0 outside their half line: their sum is exact.
+    zp = np.maximum(z, 0)
+    zn = np.clip(z, -GELU_CLIP, 0)
+    gauss, mills = _gaussian_tail(zn)
+    left = (zn * mills * z.dtype.type(_INV_SQRT_2PI)) * gauss
+    return zp * ndtr(zp) + left
 
 
 def _gelu_df(z, p):
-    zc = np.clip(z, -40, 40)  # beyond, z*phi(z) < 1e-340: 0 in both dtypes
-    phi = np.exp(-0.5 * zc * zc) * z.dtype.type(1 / np.sqrt(2 * np.pi))
-    return ndtr(z) + zc * phi
-
-
-_SQRT_2_OVER_PI = float(sp.N(sp.sqrt(2 / sp.pi), 40))
+    # f' = Phi + z phi; for z <= 0 = phi (M + z): M + z vanishes at the zero of f' (-0.7518),
+    # where _near_root takes over.
+    zc = np.clip(z, -GELU_CLIP, GELU_CLIP)
+    zn = np.minimum(zc, 0)
+    gauss_n, mills = _gaussian_tail(zn)
+    left = (mills + zn) * z.dtype.type(_INV_SQRT_2PI) * gauss_n
+    zp = np.maximum(zc, 0)
+    right = ndtr(zp) + zp * np.exp(-0.5 * zp * zp) * z.dtype.type(_INV_SQRT_2PI)
+    step = _step(z)
+    return step * right + (1 - step) * left
 
 
 def _gelu_tanh_parts(z, p):
-    """(z clipped where the gate is saturated, the gate sigmoid(2u), 2u).
-    f = z/2 (1 + tanh u) = z * sigmoid(2u), u = sqrt(2/pi) (z + c z^3)."""
+    """(z clipped where the gate is saturated, 2u as hi + lo, 2k); f = z sigmoid(2u),
+    u = k (z + c z^3), k = sqrt(2/pi). 2u is carried to twice the precision: the gate is
+    exp(2u) in the left tail, where 2u reaches -600 and its rounding would cost 300 ulps."""
     zc = np.clip(z, -30, 30)  # sigmoid(2u(30)) = 1 - e^-1975: saturated in both dtypes
-    k = z.dtype.type(_SQRT_2_OVER_PI)
-    two_u = 2 * k * (zc + p["c"] * zc * zc * zc)
-    return zc, two_u, k
+    k_hi, k_lo = _constant_pair(2 * sp.sqrt(2 / sp.pi), np.dtype(z.dtype))
+    c_hi, c_lo = _constant_pair(GELU_TANH_C, np.dtype(z.dtype))
+    sq, sq_lo = _two_prod(zc, zc)
+    cube, cube_err = _two_prod(sq, zc)
+    cube_lo = cube_err + sq_lo * zc
+    ccube, ccube_err = _two_prod(cube, c_hi)
+    ccube_lo = ccube_err + cube_lo * c_hi + cube * c_lo
+    inner, inner_err = _two_sum(zc, ccube)
+    inner_lo = inner_err + ccube_lo
+    t, t_err = _two_prod(inner, k_hi)
+    t_lo = t_err + inner_lo * k_hi + inner * k_lo
+    t, t_lo = _two_sum(t, t_lo)
+    return zc, t, t_lo, k_hi
 
 
 def _gelu_tanh_f(z, p):
-    _, two_u, _ = _gelu_tanh_parts(z, p)
-    return _finite(z) * expit(two_u)
+    _, t, t_lo, _ = _gelu_tanh_parts(z, p)
+    return _times_sigmoid(_finite(z), t, t_lo)
 
 
 def _gelu_tanh_df(z, p):
-    zc, two_u, k = _gelu_tanh_parts(z, p)
-    du = 2 * k * (1 + 3 * p["c"] * zc * zc)
-    return expit(two_u) + zc * du * expit(two_u) * expit(-two_u)
+    zc, t, t_lo, k = _gelu_tanh_parts(z, p)
+    du = k * (1 + 3 * p["c"] * zc * zc)
+    a, _, e = _logistic(t, t_lo)
+    return a * a / (1 + e) + _times_sigmoid_prime(zc * du, t, t_lo)
 
 
 def _silu_f(z, p):
     t = p["beta"] * np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
-    return _finite(z) * expit(t)
+    return _times_sigmoid(_finite(z), t)
 
 
 def _silu_df(z, p):
     zc = np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
     t = p["beta"] * zc
-    s = expit(t)
-    return s + t * s * expit(-t)
+    return _sigmoid(t) + _times_sigmoid_prime(t, t)
 
 
 def _mish_f(z, p):
@@ -162,7 +271,7 @@ def _mish_f(z, p):
 def _mish_df(z, p):
     zc = np.clip(z, -SATURATE, SATURATE)
     softplus = np.logaddexp(0, zc)
-    return np.tanh(softplus) + zc * _sech2(softplus) * expit(zc)
+    return np.tanh(softplus) + _sech2(softplus) * _times_sigmoid(zc, zc)
 
 
 def _softplus_f(z, p):
@@ -174,11 +283,12 @@ def _softplus_f(z, p):
 
 def _softplus_df(z, p):
     limit = SATURATE / p["beta"]
-    return expit(p["beta"] * np.clip(z, -limit, limit))
+    return _sigmoid(p["beta"] * np.clip(z, -limit, limit))
 
 
 def _sigmoid_df(z, p):
-    return expit(z) * expit(-z)
+    e = np.exp(-np.minimum(np.abs(z), SATURATE))  # symmetric: e / (1 + e)^2, e = exp(-|z|)
+    return e / ((1 + e) * (1 + e))
 
 
 def _tanh_df(z, p):
@@ -260,7 +370,7 @@ _FORMULAS: dict[str, tuple[Formula, Formula, dict[str, Formula]]] = {
     "silu": (_silu_f, _silu_df, {}),
     "mish": (_mish_f, _mish_df, {}),
     "softplus": (_softplus_f, _softplus_df, {}),
-    "sigmoid": (lambda z, p: expit(z), _sigmoid_df, {}),
+    "sigmoid": (lambda z, p: _sigmoid(np.clip(z, -SATURATE, SATURATE)), _sigmoid_df, {}),
     "tanh": (lambda z, p: np.tanh(z), _tanh_df, {}),
     "relu6": (_relu6_f, _relu6_df, {}),
     "hardtanh": (_hardtanh_f, _hardtanh_df, {}),
@@ -301,8 +411,6 @@ def _derived_values(name: str, exact: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
     if name == "rrelu":
         return {"slope": (exact["lower"] + exact["upper"]) / 2}
     if name == "gelu_tanh":
-        from derivations.catalogue import GELU_TANH_C
-
         return {"c": GELU_TANH_C}
     return {}
 
