@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-from scipy.special import erfcx, ndtr
+from scipy.special import ndtr
 
 from derivations.catalogue import GELU_TANH_C, get, names
 
@@ -180,45 +180,194 @@ def _times_sigmoid_prime(x: Array, t: Array, t_lo: Array | float = 0.0) -> Array
     return (x * a) * a * b / ((1 + e) * (1 + e))
 
 
-_INV_SQRT_2 = float(sp.N(1 / sp.sqrt(2), 40))
-_SQRT_PI_OVER_2 = float(sp.N(sp.sqrt(sp.pi / 2), 40))
-_INV_SQRT_2PI = float(sp.N(1 / sp.sqrt(2 * sp.pi), 40))
+# Taylor tables. Near a zero r of f' (gelu' at -0.7518, silu' at -1.2785, mish' at -1.1924)
+# f' is a difference of O(1) terms: any formula built from rounded pieces is off by about
+# eps / |z - r| relative, hundreds of ulps near r. There f' is evaluated instead from its
+# Taylor expansion about r itself, with coefficients computed at first use from the
+# catalogue's expression in mpmath (40 digits) and r found by mpmath to the same precision:
+# with d = (z - r_hi) - r_lo (exact: Sterbenz), f'(z) = sum c_k d^k has no cancellation.
+# A table is a row of such expansions about centers r + k h, each used on |d| <= h/2.
+
+TAYLOR_TERMS = 18  # |c_k| (h/2)^k is below 2^-70 of the value by then for h = 1/2
+TAYLOR_STEP = 0.5
+
+
+@dataclass(frozen=True)
+class TaylorTable:
+    """g(z) = sum_k coefficients[j, k] (z - center_j)^k on the cell |z - center_j| <= step/2,
+    centers anchor + j step (as hi + lo pairs); z outside [first, last] cell is clamped to
+    the nearest cell's edge (the caller blends the table out there)."""
+
+    centers_hi: Array
+    centers_lo: Array
+    coefficients: Array  # (cells, TAYLOR_TERMS), float64
+    step: float
+
+    def __call__(self, z: Array) -> Array:
+        zw = z.astype(np.float64)
+        cell = np.rint((zw - self.centers_hi[0]) / self.step)
+        cell = np.clip(np.nan_to_num(cell), 0, len(self.centers_hi) - 1).astype(np.intp)
+        d = (zw - self.centers_hi[cell]) - self.centers_lo[cell]
+        d = np.clip(d, -self.step / 2, self.step / 2)
+        c = self.coefficients[cell]
+        out = c[..., -1]
+        for k in range(c.shape[-1] - 2, -1, -1):
+            out = out * d + c[..., k]
+        return out.astype(z.dtype, copy=False)
+
+
+def _mp_pair(value) -> tuple[float, float]:
+    hi = float(value)
+    return hi, float(value - hi)
+
+
+def _taylor_table(g, anchor, first: float, last: float, coefficients=None) -> TaylorTable:
+    """The table of the mpmath function g about anchor + j TAYLOR_STEP covering [first, last];
+    `coefficients(center)` may give the Taylor coefficients (default: mpmath.taylor)."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        lo = int(np.floor((first - float(anchor)) / TAYLOR_STEP))
+        hi = int(np.ceil((last - float(anchor)) / TAYLOR_STEP))
+        centers = [anchor + j * mpmath.mpf(TAYLOR_STEP) for j in range(lo, hi + 1)]
+        rows = [
+            (coefficients or (lambda c: mpmath.taylor(g, c, TAYLOR_TERMS - 1)))(c)
+            for c in centers
+        ]
+        pairs = [_mp_pair(c) for c in centers]
+        return TaylorTable(
+            np.array([p[0] for p in pairs]),
+            np.array([p[1] for p in pairs]),
+            np.array([[float(x) for x in row] for row in rows]),
+            TAYLOR_STEP,
+        )
+
+
+def _catalogue_mp(name: str, derivative: bool, **values):
+    """The catalogue's (single-piece) f or f' of `name` as an mpmath function of z."""
+    import mpmath  # noqa: F401  (lambdify's "mpmath" module)
+
+    from derivations.catalogue import z as zsym
+
+    a = get(name)
+    expr = a.pieces[0].expr.subs({p.symbol: values[p.name] for p in a.params if p.name in values})
+    return sp.lambdify(zsym, sp.diff(expr, zsym) if derivative else expr, "mpmath"), expr
+
+
+def _negative_root(g):
+    """The zero of g on the negative axis nearest 0 (f' of the smooth gates has one), to 40
+    digits: bracketed by scanning outwards, then refined by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        x = mpmath.mpf(-1) / 64
+        while mpmath.sign(g(x)) == mpmath.sign(g(x * 1.25)):
+            x *= 1.25
+            if x < -100:
+                raise RuntimeError("f' has no zero on [-100, 0]")
+        return mpmath.findroot(g, (x * 1.25, x), solver="anderson")
+
+
+# The span of the root tables: the zero of f' and the stretch of the left tail where the
+# direct formula sums several rounded terms of opposite signs (5 to 7 ulps at t = -2..-7).
+# gelu_tanh's f' falls like exp(2u), u cubic: past -4 a Taylor row in steps of 1/2 would need
+# too many terms, and there the direct formula (2u carried as hi + lo) is within 4 ulps.
+ROOT_SPAN = {"silu": (-10.0, 2.0), "mish": (-10.0, 2.0), "gelu_tanh": (-4.0, 2.0)}
+
+
+@functools.cache
+def _root_table(name: str) -> tuple[float, TaylorTable]:
+    """(r, the Taylor table of f' on ROOT_SPAN, anchored at r) at the catalogue's default
+    parameters with beta = 1 (silu's f' is a function of t = beta z)."""
+    df, _ = _catalogue_mp(name, True, beta=1)
+    root = _negative_root(df)
+    return float(root), _taylor_table(df, root, *ROOT_SPAN[name])
+
+
+def _near_root(name: str, z: Array, direct: Array) -> Array:
+    """direct, replaced by the Taylor table of f' (anchored at its zero) on ROOT_SPAN."""
+    _, table = _root_table(name)
+    low, high = ROOT_SPAN[name]
+    inside = ((z > low) & (z < high)).astype(z.dtype)
+    return inside * table(z) + (1 - inside) * direct
+
+
 GELU_CLIP = 40.0  # gelu(-40) ~ e^-800 and gelu'(-40): 0 in both dtypes; Phi(40) = 1
 
 
-def _gaussian_tail(z: Array) -> tuple[Array, Array]:
-    """For z <= 0 (clipped to -GELU_CLIP): (exp(-z^2/2), the Mills ratio M = Phi(z)/phi(z)).
-    z^2 is formed exactly as hi + lo, so exp(-z^2/2) = exp(-hi/2) (1 - lo/2) is good to an
-    ulp where exp(-(z*z)/2) would be |z|^2/2 ulps off; M = sqrt(pi/2) erfcx(-z/sqrt 2) is
-    well conditioned (erfcx is slowly varying), unlike Phi itself (erfc of a rounded z/sqrt 2
-    loses |z|^2 ulps)."""
+@functools.cache
+def _gelu_tables() -> tuple[TaylorTable, TaylorTable]:
+    """For z <= 0: Q(z) = Phi(z) e^(z^2/2) (so gelu = z Q e^(-z^2/2)) and G(z) = gelu'(z)
+    e^(z^2/2) = Q + z/sqrt(2 pi), tabled on [-GELU_CLIP, 0] about centers anchored at the
+    zero of G (= the zero of gelu'). Both are smooth and slowly varying where Phi and gelu'
+    underflow; scipy's erfc and erfcx are 5 to 10 ulps off there, the tables 1. The Taylor
+    coefficients follow from the catalogue's value Q(c) by the recurrence of Q' = 1/sqrt(2 pi)
+    + z Q (Phi' = phi), checked symbolically here on the catalogue's expression."""
+    import mpmath
+
+    from derivations.catalogue import z as zsym
+
+    f_mp, f = _catalogue_mp("gelu", False)
+    q_expr = f / zsym * sp.exp(zsym**2 / 2)
+    inv = 1 / sp.sqrt(2 * sp.pi)
+    if sp.simplify(sp.diff(q_expr, zsym) - inv - zsym * q_expr) != 0:
+        raise RuntimeError("gelu's Q does not satisfy Q' = 1/sqrt(2 pi) + z Q")
+    with mpmath.workdps(40):
+        a = mpmath.mpf(1) / mpmath.sqrt(2 * mpmath.pi)
+
+        def q(c):  # 1 + erf cancels to e^(-c^2/2) and the recurrence loses ~3 digits a step
+            with mpmath.workdps(100 + int(c * c / 4)):
+                return f_mp(c) / c * mpmath.exp(c * c / 2)
+
+        def q_coefficients(c):
+            mpmath.mp.dps = 100 + int(c * c / 4)  # inside workdps(40): restored on exit
+            qs = [q(c)]
+            previous = mpmath.mpf(0)
+            for k in range(TAYLOR_TERMS - 1):  # (k+1) q_{k+1} = a [k = 0] + c q_k + q_{k-1}
+                nxt = ((a if k == 0 else 0) + c * qs[k] + previous) / (k + 1)
+                previous = qs[k]
+                qs.append(nxt)
+            return qs
+
+        def g_coefficients(c):
+            qs = q_coefficients(c)
+            return [qs[0] + a * c, qs[1] + a, *qs[2:]]
+
+        root = _negative_root(lambda c: q(c) + a * c)
+        return (
+            _taylor_table(None, root, -GELU_CLIP, 0.0, q_coefficients),
+            _taylor_table(None, root, -GELU_CLIP, 0.0, g_coefficients),
+        )
+
+
+def _gauss(z: Array) -> Array:
+    """exp(-z^2/2) for |z| <= GELU_CLIP, z^2 formed exactly as hi + lo: exp(-hi/2)(1 - lo/2)
+    is good to an ulp where exp(-(z*z)/2) would be z^2/2 ulps off (500 at z = -32)."""
     hi, lo = _two_prod(z, z)
-    gauss = np.exp(-hi / 2) * (1 - lo / 2)
-    mills = z.dtype.type(_SQRT_PI_OVER_2) * erfcx(-z * z.dtype.type(_INV_SQRT_2))
-    return gauss, mills
+    return np.exp(-hi / 2) * (1 - lo / 2)
 
 
 def _gelu_f(z, p):
-    # z > 0: z Phi(z), Phi in [1/2, 1]; z <= 0: z phi(z) M(z), no cancellation, no erfc of a
-    # rounded argument. The two parts are 0 outside their half line: their sum is exact.
+    # z > 0: z Phi(z), Phi in [1/2, 1]; z <= 0: (z Q(z)) e^(-z^2/2). Each part is 0 outside
+    # its half line, so their sum is exact.
+    q_table, _ = _gelu_tables()
     zp = np.maximum(z, 0)
     zn = np.clip(z, -GELU_CLIP, 0)
-    gauss, mills = _gaussian_tail(zn)
-    left = (zn * mills * z.dtype.type(_INV_SQRT_2PI)) * gauss
-    return zp * ndtr(zp) + left
+    return zp * ndtr(zp) + (zn * q_table(zn)) * _gauss(zn)
 
 
 def _gelu_df(z, p):
-    # f' = Phi + z phi; for z <= 0 = phi (M + z): M + z vanishes at the zero of f' (-0.7518),
-    # where _near_root takes over.
+    _, g_table = _gelu_tables()
     zc = np.clip(z, -GELU_CLIP, GELU_CLIP)
     zn = np.minimum(zc, 0)
-    gauss_n, mills = _gaussian_tail(zn)
-    left = (mills + zn) * z.dtype.type(_INV_SQRT_2PI) * gauss_n
+    left = g_table(zn) * _gauss(zn)
     zp = np.maximum(zc, 0)
-    right = ndtr(zp) + zp * np.exp(-0.5 * zp * zp) * z.dtype.type(_INV_SQRT_2PI)
+    right = ndtr(zp) + zp * _gauss(zp) * z.dtype.type(_INV_SQRT_2PI)
     step = _step(z)
     return step * right + (1 - step) * left
+
+
+_INV_SQRT_2PI = float(sp.N(1 / sp.sqrt(2 * sp.pi), 40))
 
 
 def _gelu_tanh_parts(z, p):
@@ -243,25 +392,25 @@ def _gelu_tanh_parts(z, p):
 
 def _gelu_tanh_f(z, p):
     _, t, t_lo, _ = _gelu_tanh_parts(z, p)
-    return _times_sigmoid(_finite(z), t, t_lo)
+    return _times_sigmoid(np.maximum(z, -30), t, t_lo)  # gelu_tanh(-30) = 0 already
 
 
 def _gelu_tanh_df(z, p):
     zc, t, t_lo, k = _gelu_tanh_parts(z, p)
     du = k * (1 + 3 * p["c"] * zc * zc)
     a, _, e = _logistic(t, t_lo)
-    return a * a / (1 + e) + _times_sigmoid_prime(zc * du, t, t_lo)
+    return _near_root("gelu_tanh", zc, a * a / (1 + e) + _times_sigmoid_prime(zc * du, t, t_lo))
 
 
 def _silu_f(z, p):
     t = p["beta"] * np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
-    return _times_sigmoid(_finite(z), t)
+    return _times_sigmoid(np.maximum(z, -SATURATE / p["beta"]), t)  # silu(-800) = 0 already
 
 
 def _silu_df(z, p):
     zc = np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
     t = p["beta"] * zc
-    return _sigmoid(t) + _times_sigmoid_prime(t, t)
+    return _near_root("silu", t, _sigmoid(t) + _times_sigmoid_prime(t, t))
 
 
 def _mish_f(z, p):
@@ -271,7 +420,7 @@ def _mish_f(z, p):
 def _mish_df(z, p):
     zc = np.clip(z, -SATURATE, SATURATE)
     softplus = np.logaddexp(0, zc)
-    return np.tanh(softplus) + _sech2(softplus) * _times_sigmoid(zc, zc)
+    return _near_root("mish", zc, np.tanh(softplus) + _sech2(softplus) * _times_sigmoid(zc, zc))
 
 
 def _softplus_f(z, p):
