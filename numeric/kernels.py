@@ -220,10 +220,11 @@ class TaylorTable:
         cell = np.clip(np.nan_to_num(cell), 0, len(self.centers_hi) - 1).astype(np.intp)
         d = (zw - self.centers_hi[cell]) - self.centers_lo[cell]
         d = np.clip(d, -self.step / 2, self.step / 2)
-        c = self.coefficients[cell]
-        out = c[..., -1]
-        for k in range(c.shape[-1] - 2, -1, -1):
-            out = out * d + c[..., k]
+        # Horner, one gather of a column per term (an (n, terms) gather is 10 times slower)
+        columns = self.coefficients.T
+        out = columns[-1].take(cell)
+        for column in columns[-2::-1]:
+            out = out * d + column.take(cell)
         return out.astype(z.dtype, copy=False)
 
 
@@ -245,10 +246,17 @@ def _taylor_table(g, anchor, first: float, last: float, coefficients=None) -> Ta
             (coefficients or (lambda c: mpmath.taylor(g, c, TAYLOR_TERMS - 1)))(c) for c in centers
         ]
         pairs = [_mp_pair(c) for c in centers]
+        table = np.array([[float(x) for x in row] for row in rows])
+        # drop the trailing terms below 2^-64 of every row's scale (its value, or its slope
+        # times the half step at the zero of f', where the value is 0) on the whole cell
+        powers = (TAYLOR_STEP / 2) ** np.arange(table.shape[1])
+        scale = np.maximum(np.abs(table[:, 0]), np.abs(table[:, 1]) * TAYLOR_STEP / 2)
+        needed = (np.abs(table) * powers > 2.0**-64 * scale[:, None]).any(axis=0)
+        terms = int(np.nonzero(needed)[0].max()) + 1
         return TaylorTable(
             np.array([p[0] for p in pairs]),
             np.array([p[1] for p in pairs]),
-            np.array([[float(x) for x in row] for row in rows]),
+            np.ascontiguousarray(table[:, :terms]),
             TAYLOR_STEP,
         )
 
