@@ -2,10 +2,21 @@
 
 `kernel(name, overrides)` returns a frozen `Kernel` whose `f(z)` and `df(z)` keep the dtype
 of `z` (float32 stays float32) and are written to be numerically careful: `expm1` rather
-than exp - 1, `logaddexp` for softplus, the logistic function through `scipy.special.expit`,
-sech^2 as 4e/(1+e)^2 with e = exp(-2|u|) rather than 1 - tanh^2 (which cancels), arguments
-clipped where the function has already saturated so that no finite input overflows, and the
-limits at +-inf returned where a naive formula would give inf*0 = NaN.
+than exp - 1, `logaddexp` for softplus, the logistic function as e/(1+e) with e = exp(-|t|)
+(scipy's expit flushes to 0 below -709.78, where the true value is subnormal), sech^2 as
+4e/(1+e)^2 with e = exp(-2|u|) rather than 1 - tanh^2 (which cancels), arguments clipped
+where the function has already saturated so that no finite input overflows, and the limits
+at +-inf returned where a naive formula would give inf*0 = NaN. Arguments of exp
+that are large and rounded (z^2/2 in gelu, 2u in gelu_tanh) are carried to twice the working
+precision (Dekker's error-free products), and x * sigmoid(t) is formed as (x a) a / (1 + e)
+with a = exp(t/2), never through a subnormal sigmoid.
+
+Where no formula of rounded pieces can be accurate -- f' near its zero (gelu at -0.7518,
+gelu_tanh at -0.7525, silu at -1.2785, mish at -1.1924), a difference of O(1) terms -- and in
+gelu's left tail (scipy's erfc/erfcx are 5-10 ulps off), the kernel evaluates Taylor tables
+(`TaylorTable`) whose coefficients are computed at first use from the catalogue's
+expression in mpmath, about centers anchored at the zero of f' found by mpmath.
+`reluproof check` holds every kernel to its default 4 ulps in float32 and float64.
 
 The catalogue is the single source of truth: a kernel carries no constant of its own. Its
 parameter values are the catalogue's exact values (closed forms for SELU's alpha and
@@ -35,9 +46,9 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit, ndtr
+from scipy.special import ndtr
 
-from derivations.catalogue import get, names
+from derivations.catalogue import GELU_TANH_C, get, names
 
 Array = np.ndarray
 Formula = Callable[[Array, dict], Array]
@@ -110,49 +121,314 @@ def _elu_like(scale_of_alpha: bool, rate: bool) -> tuple[Formula, Formula, dict[
     return f, df, {}
 
 
+# Error-free transformations (Dekker 1971): a product or a sum of two floats as an unevaluated
+# sum hi + lo of two floats, so that an argument of exp can be carried to twice the working
+# precision. exp(t) magnifies the error of t by |t|: at gelu(-32) the rounding of z*z alone
+# is worth 500 ulps of the result; with t = hi + lo, exp(hi) * (1 + lo) is good to an ulp.
+
+
+def _split(a: Array) -> tuple[Array, Array]:
+    """Veltkamp's split: a = hi + lo exactly, each with half the significand (|a| < 2^995)."""
+    c = a * a.dtype.type(2.0 ** ((np.finfo(a.dtype).nmant + 2) // 2) + 1)
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _two_prod(a: Array, b: Array) -> tuple[Array, Array]:
+    """a * b = p + e exactly (|a|, |b| well inside the range: the callers clip)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _two_sum(a: Array, b: Array) -> tuple[Array, Array]:
+    """a + b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@functools.cache
+def _constant_pair(value: sp.Expr, dtype) -> tuple[np.floating, np.floating]:
+    """An exact constant as hi + lo in `dtype`: hi the nearest float, lo the nearest float to
+    the remainder (the catalogue's value to about twice the working precision)."""
+    hi = nearest_float(value, dtype)
+    return hi, nearest_float(value - sp.Rational(Fraction(float(hi))), dtype)
+
+
+def _logistic(t: Array, t_lo: Array | float = 0.0) -> tuple[Array, Array, Array]:
+    """(a, b, e) with sigma = sigmoid(t + t_lo) = a*a / (1 + e), 1 - sigma = b / (1 + e) and
+    e = exp(-|t|) = a*a*b; one of a, b is exactly 1. For t <= 0, a = exp(t/2): a product
+    x * sigma is formed as (x*a)*a / (1 + e), never through exp(t) alone, which is subnormal
+    below t = -708 and has lost the bits a normal x * sigma needs (silu(-709.78) ~ -3.9e-306).
+    scipy's expit returns 0 there; exp is accurate into the subnormals."""
+    neg = np.minimum(t, 0)
+    pos = np.maximum(t, 0)
+    step = _step(t)
+    a = np.exp(neg / 2) * (1 + (1 - step) * t_lo / 2)
+    b = np.exp(-pos) * (1 - step * t_lo)
+    return a, b, a * a * b
+
+
+def _sigmoid(t: Array) -> Array:
+    """The logistic function, accurate into the subnormals (scipy's expit flushes to 0 below
+    -709.78): exp(-|t|) / (1 + exp(-|t|)) for t <= 0, 1 / (1 + exp(-t)) above."""
+    e = np.exp(-np.abs(t))
+    step = _step(t)
+    return (step + (1 - step) * e) / (1 + e)
+
+
+def _times_sigmoid(x: Array, t: Array, t_lo: Array | float = 0.0) -> Array:
+    """x * sigmoid(t + t_lo) without going through a subnormal sigmoid."""
+    a, _, e = _logistic(t, t_lo)
+    return (x * a) * a / (1 + e)
+
+
+def _times_sigmoid_prime(x: Array, t: Array, t_lo: Array | float = 0.0) -> Array:
+    """x * sigma * (1 - sigma) at t + t_lo, sigma = sigmoid: x a^2 b / (1 + e)^2."""
+    a, b, e = _logistic(t, t_lo)
+    return (x * a) * a * b / ((1 + e) * (1 + e))
+
+
+# Taylor tables. Near a zero r of f' (gelu' at -0.7518, silu' at -1.2785, mish' at -1.1924)
+# f' is a difference of O(1) terms: any formula built from rounded pieces is off by about
+# eps / |z - r| relative, hundreds of ulps near r. There f' is evaluated instead from its
+# Taylor expansion about r itself, with coefficients computed at first use from the
+# catalogue's expression in mpmath (40 digits) and r found by mpmath to the same precision:
+# with d = (z - r_hi) - r_lo (exact: Sterbenz), f'(z) = sum c_k d^k has no cancellation.
+# A table is a row of such expansions about centers r + k h, each used on |d| <= h/2.
+
+TAYLOR_TERMS = 18  # |c_k| (h/2)^k is below 2^-70 of the value by then for h = 1/2
+TAYLOR_STEP = 0.5
+
+
+@dataclass(frozen=True)
+class TaylorTable:
+    """g(z) = sum_k coefficients[j, k] (z - center_j)^k on the cell |z - center_j| <= step/2,
+    centers anchor + j step (as hi + lo pairs); z outside [first, last] cell is clamped to
+    the nearest cell's edge (the caller blends the table out there)."""
+
+    centers_hi: Array
+    centers_lo: Array
+    coefficients: Array  # (cells, TAYLOR_TERMS), float64
+    step: float
+
+    def __call__(self, z: Array) -> Array:
+        zw = z.astype(np.float64)
+        cell = np.rint((zw - self.centers_hi[0]) / self.step)
+        cell = np.clip(np.nan_to_num(cell), 0, len(self.centers_hi) - 1).astype(np.intp)
+        d = (zw - self.centers_hi[cell]) - self.centers_lo[cell]
+        d = np.clip(d, -self.step / 2, self.step / 2)
+        # Horner, one gather of a column per term (an (n, terms) gather is 10 times slower)
+        columns = self.coefficients.T
+        out = columns[-1].take(cell)
+        for column in columns[-2::-1]:
+            out = out * d + column.take(cell)
+        return out.astype(z.dtype, copy=False)
+
+
+def _mp_pair(value) -> tuple[float, float]:
+    hi = float(value)
+    return hi, float(value - hi)
+
+
+def _taylor_table(g, anchor, first: float, last: float, coefficients=None) -> TaylorTable:
+    """The table of the mpmath function g about anchor + j TAYLOR_STEP covering [first, last];
+    `coefficients(center)` may give the Taylor coefficients (default: mpmath.taylor)."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        lo = int(np.floor((first - float(anchor)) / TAYLOR_STEP))
+        hi = int(np.ceil((last - float(anchor)) / TAYLOR_STEP))
+        centers = [anchor + j * mpmath.mpf(TAYLOR_STEP) for j in range(lo, hi + 1)]
+        rows = [
+            (coefficients or (lambda c: mpmath.taylor(g, c, TAYLOR_TERMS - 1)))(c) for c in centers
+        ]
+        pairs = [_mp_pair(c) for c in centers]
+        table = np.array([[float(x) for x in row] for row in rows])
+        # drop the trailing terms below 2^-64 of every row's scale (its value, or its slope
+        # times the half step at the zero of f', where the value is 0) on the whole cell
+        powers = (TAYLOR_STEP / 2) ** np.arange(table.shape[1])
+        scale = np.maximum(np.abs(table[:, 0]), np.abs(table[:, 1]) * TAYLOR_STEP / 2)
+        needed = (np.abs(table) * powers > 2.0**-64 * scale[:, None]).any(axis=0)
+        terms = int(np.nonzero(needed)[0].max()) + 1
+        return TaylorTable(
+            np.array([p[0] for p in pairs]),
+            np.array([p[1] for p in pairs]),
+            np.ascontiguousarray(table[:, :terms]),
+            TAYLOR_STEP,
+        )
+
+
+def _catalogue_mp(name: str, derivative: bool, **values):
+    """The catalogue's (single-piece) f or f' of `name` as an mpmath function of z."""
+    import mpmath  # noqa: F401  (lambdify's "mpmath" module)
+
+    from derivations.catalogue import z as zsym
+
+    a = get(name)
+    expr = a.pieces[0].expr.subs({p.symbol: values[p.name] for p in a.params if p.name in values})
+    return sp.lambdify(zsym, sp.diff(expr, zsym) if derivative else expr, "mpmath"), expr
+
+
+def _negative_root(g):
+    """The zero of g on the negative axis nearest 0 (f' of the smooth gates has one), to 40
+    digits: bracketed by scanning outwards, then refined by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        x = mpmath.mpf(-1) / 64
+        while mpmath.sign(g(x)) == mpmath.sign(g(x * 1.25)):
+            x *= 1.25
+            if x < -100:
+                raise RuntimeError("f' has no zero on [-100, 0]")
+        return mpmath.findroot(g, (x * 1.25, x), solver="anderson")
+
+
+# The span of the root tables: the zero of f' and the stretch of the left tail where the
+# direct formula sums several rounded terms of opposite signs (5 to 7 ulps at t = -2..-7).
+# gelu_tanh's f' falls like exp(2u), u cubic: past -4 a Taylor row in steps of 1/2 would need
+# too many terms, and there the direct formula (2u carried as hi + lo) is within 4 ulps.
+ROOT_SPAN = {"silu": (-10.0, 2.0), "mish": (-10.0, 2.0), "gelu_tanh": (-4.0, 2.0)}
+
+
+@functools.cache
+def _root_table(name: str) -> tuple[float, TaylorTable]:
+    """(r, the Taylor table of f' on ROOT_SPAN, anchored at r) at the catalogue's default
+    parameters with beta = 1 (silu's f' is a function of t = beta z)."""
+    df, _ = _catalogue_mp(name, True, beta=1)
+    root = _negative_root(df)
+    return float(root), _taylor_table(df, root, *ROOT_SPAN[name])
+
+
+def _near_root(name: str, z: Array, direct: Array) -> Array:
+    """direct, replaced by the Taylor table of f' (anchored at its zero) on ROOT_SPAN."""
+    _, table = _root_table(name)
+    low, high = ROOT_SPAN[name]
+    inside = ((z > low) & (z < high)).astype(z.dtype)
+    return inside * table(z) + (1 - inside) * direct
+
+
+GELU_CLIP = 40.0  # gelu(-40) ~ e^-800 and gelu'(-40): 0 in both dtypes; Phi(40) = 1
+
+
+@functools.cache
+def _gelu_tables() -> tuple[TaylorTable, TaylorTable]:
+    """For z <= 0: Q(z) = Phi(z) e^(z^2/2) (so gelu = z Q e^(-z^2/2)) and G(z) = gelu'(z)
+    e^(z^2/2) = Q + z/sqrt(2 pi), tabled on [-GELU_CLIP, 0] about centers anchored at the
+    zero of G (= the zero of gelu'). Both are smooth and slowly varying where Phi and gelu'
+    underflow; scipy's erfc and erfcx are 5 to 10 ulps off there, the tables 1. The Taylor
+    coefficients follow from the catalogue's value Q(c) by the recurrence of Q' = 1/sqrt(2 pi)
+    + z Q (Phi' = phi), checked symbolically here on the catalogue's expression."""
+    import mpmath
+
+    from derivations.catalogue import z as zsym
+
+    f_mp, f = _catalogue_mp("gelu", False)
+    q_expr = f / zsym * sp.exp(zsym**2 / 2)
+    inv = 1 / sp.sqrt(2 * sp.pi)
+    if sp.simplify(sp.diff(q_expr, zsym) - inv - zsym * q_expr) != 0:
+        raise RuntimeError("gelu's Q does not satisfy Q' = 1/sqrt(2 pi) + z Q")
+    with mpmath.workdps(40):
+        a = mpmath.mpf(1) / mpmath.sqrt(2 * mpmath.pi)
+
+        def q(c):  # 1 + erf cancels to e^(-c^2/2) and the recurrence loses ~3 digits a step
+            with mpmath.workdps(100 + int(c * c / 4)):
+                return f_mp(c) / c * mpmath.exp(c * c / 2)
+
+        def q_coefficients(c):
+            mpmath.mp.dps = 100 + int(c * c / 4)  # inside workdps(40): restored on exit
+            qs = [q(c)]
+            previous = mpmath.mpf(0)
+            for k in range(TAYLOR_TERMS - 1):  # (k+1) q_{k+1} = a [k = 0] + c q_k + q_{k-1}
+                nxt = ((a if k == 0 else 0) + c * qs[k] + previous) / (k + 1)
+                previous = qs[k]
+                qs.append(nxt)
+            return qs
+
+        def g_coefficients(c):
+            qs = q_coefficients(c)
+            return [qs[0] + a * c, qs[1] + a, *qs[2:]]
+
+        root = _negative_root(lambda c: q(c) + a * c)
+        return (
+            _taylor_table(None, root, -GELU_CLIP, 0.0, q_coefficients),
+            _taylor_table(None, root, -GELU_CLIP, 0.0, g_coefficients),
+        )
+
+
+def _gauss(z: Array) -> Array:
+    """exp(-z^2/2) for |z| <= GELU_CLIP, z^2 formed exactly as hi + lo: exp(-hi/2)(1 - lo/2)
+    is good to an ulp where exp(-(z*z)/2) would be z^2/2 ulps off (500 at z = -32)."""
+    hi, lo = _two_prod(z, z)
+    return np.exp(-hi / 2) * (1 - lo / 2)
+
+
 def _gelu_f(z, p):
-    return _finite(z) * ndtr(z)
+    # z > 0: z Phi(z), Phi in [1/2, 1]; z <= 0: (z Q(z)) e^(-z^2/2). Each part is 0 outside
+    # its half line, so their sum is exact.
+    q_table, _ = _gelu_tables()
+    zp = np.maximum(z, 0)
+    zn = np.clip(z, -GELU_CLIP, 0)
+    return zp * ndtr(zp) + (zn * q_table(zn)) * _gauss(zn)
 
 
 def _gelu_df(z, p):
-    zc = np.clip(z, -40, 40)  # beyond, z*phi(z) < 1e-340: 0 in both dtypes
-    phi = np.exp(-0.5 * zc * zc) * z.dtype.type(1 / np.sqrt(2 * np.pi))
-    return ndtr(z) + zc * phi
+    _, g_table = _gelu_tables()
+    zc = np.clip(z, -GELU_CLIP, GELU_CLIP)
+    zn = np.minimum(zc, 0)
+    left = g_table(zn) * _gauss(zn)
+    zp = np.maximum(zc, 0)
+    right = ndtr(zp) + zp * _gauss(zp) * z.dtype.type(_INV_SQRT_2PI)
+    step = _step(z)
+    return step * right + (1 - step) * left
 
 
-_SQRT_2_OVER_PI = float(sp.N(sp.sqrt(2 / sp.pi), 40))
+_INV_SQRT_2PI = float(sp.N(1 / sp.sqrt(2 * sp.pi), 40))
 
 
 def _gelu_tanh_parts(z, p):
-    """(z clipped where the gate is saturated, the gate sigmoid(2u), 2u).
-    f = z/2 (1 + tanh u) = z * sigmoid(2u), u = sqrt(2/pi) (z + c z^3)."""
+    """(z clipped where the gate is saturated, 2u as hi + lo, 2k); f = z sigmoid(2u),
+    u = k (z + c z^3), k = sqrt(2/pi). 2u is carried to twice the precision: the gate is
+    exp(2u) in the left tail, where 2u reaches -600 and its rounding would cost 300 ulps."""
     zc = np.clip(z, -30, 30)  # sigmoid(2u(30)) = 1 - e^-1975: saturated in both dtypes
-    k = z.dtype.type(_SQRT_2_OVER_PI)
-    two_u = 2 * k * (zc + p["c"] * zc * zc * zc)
-    return zc, two_u, k
+    k_hi, k_lo = _constant_pair(2 * sp.sqrt(2 / sp.pi), np.dtype(z.dtype))
+    c_hi, c_lo = _constant_pair(GELU_TANH_C, np.dtype(z.dtype))
+    sq, sq_lo = _two_prod(zc, zc)
+    cube, cube_err = _two_prod(sq, zc)
+    cube_lo = cube_err + sq_lo * zc
+    ccube, ccube_err = _two_prod(cube, c_hi)
+    ccube_lo = ccube_err + cube_lo * c_hi + cube * c_lo
+    inner, inner_err = _two_sum(zc, ccube)
+    inner_lo = inner_err + ccube_lo
+    t, t_err = _two_prod(inner, k_hi)
+    t_lo = t_err + inner_lo * k_hi + inner * k_lo
+    t, t_lo = _two_sum(t, t_lo)
+    return zc, t, t_lo, k_hi
 
 
 def _gelu_tanh_f(z, p):
-    _, two_u, _ = _gelu_tanh_parts(z, p)
-    return _finite(z) * expit(two_u)
+    _, t, t_lo, _ = _gelu_tanh_parts(z, p)
+    return _times_sigmoid(np.maximum(z, -30), t, t_lo)  # gelu_tanh(-30) = 0 already
 
 
 def _gelu_tanh_df(z, p):
-    zc, two_u, k = _gelu_tanh_parts(z, p)
-    du = 2 * k * (1 + 3 * p["c"] * zc * zc)
-    return expit(two_u) + zc * du * expit(two_u) * expit(-two_u)
+    zc, t, t_lo, k = _gelu_tanh_parts(z, p)
+    du = k * (1 + 3 * p["c"] * zc * zc)
+    a, _, e = _logistic(t, t_lo)
+    return _near_root("gelu_tanh", zc, a * a / (1 + e) + _times_sigmoid_prime(zc * du, t, t_lo))
 
 
 def _silu_f(z, p):
     t = p["beta"] * np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
-    return _finite(z) * expit(t)
+    return _times_sigmoid(np.maximum(z, -SATURATE / p["beta"]), t)  # silu(-800) = 0 already
 
 
 def _silu_df(z, p):
     zc = np.clip(z, -SATURATE / p["beta"], SATURATE / p["beta"])
     t = p["beta"] * zc
-    s = expit(t)
-    return s + t * s * expit(-t)
+    return _near_root("silu", t, _sigmoid(t) + _times_sigmoid_prime(t, t))
 
 
 def _mish_f(z, p):
@@ -162,7 +438,7 @@ def _mish_f(z, p):
 def _mish_df(z, p):
     zc = np.clip(z, -SATURATE, SATURATE)
     softplus = np.logaddexp(0, zc)
-    return np.tanh(softplus) + zc * _sech2(softplus) * expit(zc)
+    return _near_root("mish", zc, np.tanh(softplus) + _sech2(softplus) * _times_sigmoid(zc, zc))
 
 
 def _softplus_f(z, p):
@@ -174,11 +450,12 @@ def _softplus_f(z, p):
 
 def _softplus_df(z, p):
     limit = SATURATE / p["beta"]
-    return expit(p["beta"] * np.clip(z, -limit, limit))
+    return _sigmoid(p["beta"] * np.clip(z, -limit, limit))
 
 
 def _sigmoid_df(z, p):
-    return expit(z) * expit(-z)
+    e = np.exp(-np.minimum(np.abs(z), SATURATE))  # symmetric: e / (1 + e)^2, e = exp(-|z|)
+    return e / ((1 + e) * (1 + e))
 
 
 def _tanh_df(z, p):
@@ -260,7 +537,7 @@ _FORMULAS: dict[str, tuple[Formula, Formula, dict[str, Formula]]] = {
     "silu": (_silu_f, _silu_df, {}),
     "mish": (_mish_f, _mish_df, {}),
     "softplus": (_softplus_f, _softplus_df, {}),
-    "sigmoid": (lambda z, p: expit(z), _sigmoid_df, {}),
+    "sigmoid": (lambda z, p: _sigmoid(np.clip(z, -SATURATE, SATURATE)), _sigmoid_df, {}),
     "tanh": (lambda z, p: np.tanh(z), _tanh_df, {}),
     "relu6": (_relu6_f, _relu6_df, {}),
     "hardtanh": (_hardtanh_f, _hardtanh_df, {}),
@@ -301,8 +578,6 @@ def _derived_values(name: str, exact: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
     if name == "rrelu":
         return {"slope": (exact["lower"] + exact["upper"]) / 2}
     if name == "gelu_tanh":
-        from derivations.catalogue import GELU_TANH_C
-
         return {"c": GELU_TANH_C}
     return {}
 

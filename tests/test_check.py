@@ -114,8 +114,11 @@ def test_careful_implementation_passes(fn, name, grad, dtype):
     assert report.check("values").max_ulp <= 3  # reported even on a pass
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", [n for n in names() if n != "rrelu_train"])
-def test_our_kernels_pass_every_check_in_float32(name):
+def test_our_kernels_pass_every_check(name, dtype):
+    """The dogfood: reluproof's own kernels, f and f', within the default tolerance in both
+    formats, tails (subnormal results) and the zeros of f' included."""
     from numeric.kernels import kernel
 
     k = kernel(name)
@@ -126,7 +129,7 @@ def test_our_kernels_pass_every_check_in_float32(name):
     def df(x):
         return k.df(x)
 
-    report = check(f, name, "float32", df, search_examples=10)
+    report = check(f, name, dtype, df, search_examples=10)
     assert report.passed, report.text()
 
 
