@@ -79,23 +79,10 @@ from scipy.special import expit
 
 from derivations.errors import ReluproofError
 from numeric import deadness
+from numeric.choices import DTYPES, INITS, LOSSES, OPTIMIZERS
 from numeric.kernels import Kernel, kernel
-from numeric.tasks import LOSSES, Task
+from numeric.tasks import Task
 
-INITS = (
-    "zeros",
-    "constant",
-    "normal",
-    "uniform",
-    "xavier_normal",
-    "xavier_uniform",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "orthogonal",
-)
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-DTYPES = ("float32", "float64")
 _DEFAULT_INIT_SCALE = {"constant": 0.01, "normal": 0.01, "uniform": 0.05, "orthogonal": 1.0}
 
 

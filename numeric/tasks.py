@@ -26,9 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from derivations.errors import ReluproofError
-
-TASKS = ("regression", "classification", "digits")
-LOSSES = ("mse", "bce", "softmax_ce")
+from numeric.choices import TASKS
 
 
 @dataclass(frozen=True)

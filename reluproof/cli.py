@@ -427,8 +427,7 @@ def cmd_train(args) -> int:
 
 
 def _add_train_parser(sub) -> None:
-    from numeric.mlp import DTYPES, INITS, OPTIMIZERS
-    from numeric.tasks import LOSSES, TASKS
+    from numeric.choices import DTYPES, INITS, LOSSES, OPTIMIZERS, TASKS
 
     p = sub.add_parser(
         "train",
