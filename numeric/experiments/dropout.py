@@ -25,7 +25,7 @@ from scipy import stats as sps
 from numeric.experiments import Config, Summary
 from numeric.experiments import stats as st
 from numeric.experiments.runner import Run, RunResult
-from numeric.experiments.stats import UNIT
+from numeric.experiments.stats import UNIT, percent_text
 from numeric.experiments.training import base_settings, train_runs
 
 NAME = "dropout"
@@ -102,10 +102,10 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
         n = f["runs_with_dead_units"]
         rho = f["dead_vs_gap"]["spearman_rho"]
         lines.append(
-            f"{lr:6g} {_pct(f['dead_fraction']):>18s} "
+            f"{lr:6g} {percent_text(f['dead_fraction']):>18s} "
             f"{f['train_outputs_bit_identical']:>9d}/{n:<6d} "
             f"{f['test_outputs_bit_identical']:>8d}/{n:<6d} "
-            f"{_pct(f['test_inputs_waking_a_dead_unit']):>28s} "
+            f"{percent_text(f['test_inputs_waking_a_dead_unit']):>28s} "
             f"{_num(f['test_loss_change_when_pruned']):>22s} "
             f"{'n/a' if rho is None else f'{rho:+.2f}':>15s}"
         )
@@ -116,13 +116,6 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
         "theorems": ["dead.zero_gradient", "dead.permanent_first_layer"],
     }
     return Summary(NAME, "\n".join(lines), data)
-
-
-def _pct(e: dict) -> str:
-    if e["value"] is None:
-        return "n/a"
-    lo, hi = e["ci95"]
-    return f"{100 * e['value']:.1f}% [{100 * lo:.0f},{100 * hi:.0f}]"
 
 
 def _num(e: dict) -> str:

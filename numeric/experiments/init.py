@@ -18,7 +18,7 @@ from typing import Any
 from numeric.experiments import Config, Summary
 from numeric.experiments import stats as st
 from numeric.experiments.runner import Run, RunResult
-from numeric.experiments.stats import UNIT
+from numeric.experiments.stats import UNIT, percent_text
 from numeric.experiments.training import base_settings, train_runs
 
 NAME = "init"
@@ -114,7 +114,8 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
         )
         for label, f in by_arm.items():
             lines.append(
-                f"{label:24s} {_pct(f['dead_at_init']):>20s} {_pct(f['dead_final']):>20s} "
+                f"{label:24s} {percent_text(f['dead_at_init']):>20s} "
+                f"{percent_text(f['dead_final']):>20s} "
                 f"{_num(f['final_loss']):>24s} {_num1(f['constant_predictor_loss']):>12s} "
                 f"{f['hidden_parameters_stayed_zero']:>4d}/{f['seeds']:<3d} "
                 f"{','.join(str(d) for d in f['distinct_units_per_layer']):>15s}"
@@ -168,13 +169,6 @@ def _verdict_lines(table: dict[float, dict[str, dict]]) -> str:
                 f"({verdict} dead units)"
             )
     return "\n".join(lines)
-
-
-def _pct(e: dict) -> str:
-    if e["value"] is None:
-        return "n/a"
-    lo, hi = e["ci95"]
-    return f"{100 * e['value']:.1f}% [{100 * lo:.0f},{100 * hi:.0f}]"
 
 
 def _num(e: dict) -> str:

@@ -88,3 +88,11 @@ def difference(a: Sequence[float], b: Sequence[float]) -> Estimate:
         return Estimate(centre, centre, centre, int(x.size + y.size), "Welch t")
     ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(CONFIDENCE)
     return Estimate(centre, float(ci.low), float(ci.high), int(x.size + y.size), "Welch t")
+
+
+def percent_text(estimate: dict) -> str:
+    """A serialised proportion estimate as a table cell: `12.5% [8,18]` (95% interval)."""
+    if estimate["value"] is None:
+        return "n/a"
+    lo, hi = estimate["ci95"]
+    return f"{100 * estimate['value']:.1f}% [{100 * lo:.0f},{100 * hi:.0f}]"
