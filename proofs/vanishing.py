@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from flint import acb, arb, ctx, fmpq
+from flint import acb, arb, ctx
 
 from derivations.calculus import derive
 from derivations.catalogue import CATALOGUE, Activation, get, latex_names, z
-from numeric.intervals import enclose
+from numeric.intervals import ball, enclose, ends
 from proofs.smoothness import decide_zero
 from proofs.theorem import Method, Verdict, proved, refuted, theorem, undecided
 
@@ -425,23 +425,6 @@ def _prove_relu_derivative_values() -> Verdict:
 # =======================================================================================
 
 
-def _fraction(x: arb) -> Fraction:
-    man, exp = (int(v) for v in x.man_exp())
-    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
-
-
-def _ball_bounds(x: arb) -> tuple[Fraction, Fraction]:
-    """The exact ends mid - rad, mid + rad of a finite ball."""
-    if not x.is_finite():
-        raise ArithmeticError(f"ball {x} is not finite")
-    mid, rad = _fraction(x.mid()), _fraction(x.rad())
-    return mid - rad, mid + rad
-
-
-def _arb_of_fraction(q: Fraction) -> arb:
-    return arb(fmpq(q.numerator, q.denominator))
-
-
 def _acb_integrand(expr: sp.Expr, prec: int) -> Callable[[acb, bool], acb]:
     """expr (in z, no other symbols) as a function of an acb ball, for acb.integral.
 
@@ -551,7 +534,7 @@ def _range_of(expr: sp.Expr, variable: _Range, prec: int) -> _Range:
     """An interval containing expr(z) for every z in `variable` (natural interval extension;
     each monotone atom maps the ends)."""
     if not expr.has(z):
-        return _Range(*_ball_bounds(enclose(expr, prec)))
+        return _Range(*ends(enclose(expr, prec)))
     if expr == z:
         return variable
     if isinstance(expr, sp.Add):
@@ -584,7 +567,7 @@ def _range_of(expr: sp.Expr, variable: _Range, prec: int) -> _Range:
             if expr.func is sp.log and p == 0:
                 return -math.inf
             with ctx.workprec(prec):
-                low, high = _ball_bounds(method(_arb_of_fraction(p)))
+                low, high = ends(method(ball(p)))
             return high if upper else low
 
         if increasing:
@@ -615,9 +598,9 @@ def tail_bound(expr: sp.Expr, side: int, cut: Fraction, prec: int) -> tuple[Frac
     <= M Q0; if |f/z| <= M, it is <= M Q1; if f = a z + r with |r| <= M, <= |a| Q1 + M Q0."""
     region = _Range(cut, math.inf) if side > 0 else _Range(-math.inf, -cut)
     with ctx.workprec(prec):
-        c = _arb_of_fraction(cut)
-        q0 = _ball_bounds((c / arb(2).sqrt()).erfc() / 2)[1]
-        q1 = _ball_bounds((-c * c / 2).exp() / (2 * arb.pi()).sqrt())[1]
+        c = ball(cut)
+        q0 = ends((c / arb(2).sqrt()).erfc() / 2)[1]
+        q1 = ends((-c * c / 2).exp() / (2 * arb.pi()).sqrt())[1]
     attempts = []
 
     def sup(form: sp.Expr) -> Endpoint | None:
@@ -637,7 +620,7 @@ def tail_bound(expr: sp.Expr, side: int, cut: Fraction, prec: int) -> tuple[Frac
     slope = sp.limit(expr / z, z, sp.oo * side)
     if slope.is_finite:
         with ctx.workprec(prec):
-            slope_high = _ball_bounds(abs(enclose(slope, prec)))[1]
+            slope_high = ends(abs(enclose(slope, prec)))[1]
         for form in _absorb_linear_term(expr, slope):
             rest = sup(form)
             if rest is not None and not math.isinf(rest):
@@ -701,7 +684,7 @@ class GaussianMean:
 def _ball_text(low: Fraction, high: Fraction) -> str:
     """A ball (python-flint's notation) containing [low, high]."""
     with ctx.workprec(PREC + 32):
-        return _arb_of_fraction(low).union(_arb_of_fraction(high)).str(25, radius=True)
+        return ball(low).union(ball(high)).str(25, radius=True)
 
 
 def _reflection_constant(a: Activation, values: dict) -> sp.Expr | None:
@@ -777,8 +760,8 @@ def _integral_enclosure(a: Activation, values: dict, prec: int) -> tuple[arb, Fr
             right = cut if hi == sp.oo else hi
             if left < right:
                 integrand = _acb_integrand(expr * _PHI, prec)
-                a_end = _arb_of_fraction(-cut) if lo == -sp.oo else enclose(lo, prec)
-                b_end = _arb_of_fraction(cut) if hi == sp.oo else enclose(hi, prec)
+                a_end = ball(-cut) if lo == -sp.oo else enclose(lo, prec)
+                b_end = ball(cut) if hi == sp.oo else enclose(hi, prec)
                 part = acb.integral(integrand, a_end, b_end, abs_tol=arb(2) ** (-(prec - 8)))
                 total += part.real
                 if not part.imag.contains(0):
@@ -799,7 +782,7 @@ def gaussian_mean(name: str) -> GaussianMean:
     a = get(name)
     values = a.defaults
     ball, tail, tails = _integral_enclosure(a, values, PREC)
-    low, high = _ball_bounds(ball)
+    low, high = ends(ball)
     low, high = low - tail, high + tail
 
     symbolic = None
@@ -824,7 +807,7 @@ def gaussian_mean(name: str) -> GaussianMean:
         methods.insert(0, f"symmetry ({odd}, proved by simplification on every piece)")
     consistent = True
     if exact is not None:
-        exact_low, exact_high = _ball_bounds(enclose(exact, PREC))
+        exact_low, exact_high = ends(enclose(exact, PREC))
         consistent = exact_low <= high and low <= exact_high
     return GaussianMean(
         name=a.name,
@@ -900,7 +883,7 @@ def gaussian_mean_verdict(
             )
         # a wrong claim is refuted where the enclosure at the defaults excludes it
         at_defaults = claimed.subs(get(name).defaults)
-        claim_low, claim_high = _ball_bounds(enclose(at_defaults, PREC))
+        claim_low, claim_high = ends(enclose(at_defaults, PREC))
         if claim_high < record.lower or claim_low > record.upper:
             return refuted(
                 f"at the defaults the claim is {float(at_defaults):.17g}, outside the "
@@ -908,7 +891,7 @@ def gaussian_mean_verdict(
                 **certificate,
             )
         return undecided(f"the difference {difference} was not shown to be 0", **certificate)
-    claim_low, claim_high = _ball_bounds(enclose(claimed, PREC))
+    claim_low, claim_high = ends(enclose(claimed, PREC))
     if claim_high < record.lower or claim_low > record.upper:
         return refuted(
             f"E[{name}(z)] lies in {record.enclosure}, which excludes the claimed {claimed} "
