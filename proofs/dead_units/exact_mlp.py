@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from flint import arb, fmpq
+from flint import arb
+
+from numeric.intervals import ball
 
 Vector = tuple[Fraction, ...]
 Matrix = tuple[Vector, ...]
@@ -218,8 +220,7 @@ BallMLP = ExactMLP
 
 def exact_ball(q: Any) -> arb:
     """The exact ball of a rational."""
-    q = Fraction(q)
-    return arb(fmpq(q.numerator, q.denominator))
+    return ball(Fraction(q))
 
 
 def _relu_sign(q: arb) -> int:

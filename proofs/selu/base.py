@@ -18,7 +18,7 @@ import sympy as sp
 from flint import arb, fmpq
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number, get
-from numeric.intervals import enclose
+from numeric.intervals import ball, enclose
 from numeric.oracle import arb_constant
 
 # The symbols of the catalogue's SELU entry, so that integrals are taken of THE definition.
@@ -45,7 +45,7 @@ def as_arb(value: Any, what: str) -> arb:
     if isinstance(value, fmpq):
         return arb(value)
     if isinstance(value, Fraction):
-        return arb(fmpq(value.numerator, value.denominator))
+        return ball(value)
     if isinstance(value, sp.Basic) and not value.is_Rational:
         return arb_constant(value)
     exact = exact_number(value, what)

@@ -17,11 +17,11 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
-from flint import arb, ctx, fmpq
+from flint import arb, ctx
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
 from numeric.decimals import ball_text, decimal_text, decimal_upper, significant
-from numeric.intervals import Box, ends, mean_value_enclosures, subdivide
+from numeric.intervals import Box, ball, ends, mean_value_enclosures, subdivide
 from numeric.oracle import arb_constant
 from proofs.selu.base import ALPHA, LAMBDA, MU, NU, OMEGA, TAU, selu_constants_arb
 from proofs.selu.moments import (
@@ -375,7 +375,7 @@ def _prove_maps_into_domain() -> Verdict:
     corner = {"mu": "-0.1", "omega": "0.1", "nu": "0.8", "tau": "0.95"}
     corner_mean = moments_paper_arb(*corner.values(), prec=128).mean
     paper_low = Fraction(PAPER_IMAGE["mean"][0])
-    if corner_mean < arb(fmpq(paper_low.numerator, paper_low.denominator)):
+    if corner_mean < ball(paper_low):
         certificate["paper_image_note"] = (
             f"the paper's lower bound {PAPER_IMAGE['mean'][0]} for mu~ is rounded inward: at "
             f"(mu, omega, nu, tau) = (-0.1, 0.1, 0.8, 0.95), mu~ = {corner_mean.str(10)}"

@@ -12,12 +12,12 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
-from flint import arb, ctx, fmpq
+from flint import arb, ctx
 
 from derivations.catalogue import exact_number
 from derivations.errors import ReluproofError
 from numeric.decimals import LOG2_10, ball_text, check_digits, decimal_text, significant
-from numeric.intervals import ends
+from numeric.intervals import ball, ends
 from proofs.selu.moments import gaussian_parts, moments_arb
 
 
@@ -65,7 +65,7 @@ def _fixed_point_roots(m: Fraction, s: Fraction, prec: int) -> list[tuple[arb, a
     (or, for m = 0, alpha = -P/Q and lambda = sqrt(s / (R + alpha^2 S))).
     """
     with ctx.workprec(prec):
-        ma, sa = arb(fmpq(m.numerator, m.denominator)), arb(fmpq(s.numerator, s.denominator))
+        ma, sa = ball(m), ball(s)
         g = gaussian_parts(ma, sa)
         p = ma * g.cdf_pos + g.sd * g.density
         q = g.exp1 - g.cdf_neg
@@ -153,8 +153,8 @@ def _checked_solution(
     prec = int(digits * LOG2_10) + 64
     moments = moments_arb(m, s, alpha_text, lam_text, prec)
     with ctx.workprec(prec):
-        res_mean = moments.mean - arb(fmpq(m.numerator, m.denominator))
-        res_var = moments.variance - arb(fmpq(s.numerator, s.denominator))
+        res_mean = moments.mean - ball(m)
+        res_var = moments.variance - ball(s)
     # Rounding alpha, lambda to `digits` digits moves the moments by about 10^-digits times
     # their scale; a larger residual would mean a wrong solution, not a rounded one.
     tolerance = Fraction(10) ** (3 - digits) * (1 + abs(m) + s) ** 2
