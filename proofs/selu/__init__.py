@@ -19,7 +19,9 @@ concern per module:
 * `contraction` -- the Jacobian of the paper's moment map g at its fixed point
   (`fixed_point_jacobian`) and, the moonshot, a computer proof that g is a contraction on the
   paper's Theorem 1 domain (`prove_contraction`), by adaptive box subdivision in interval
-  arithmetic (the boxes, duals and subdivision live in `numeric.intervals`).
+  arithmetic (the boxes, duals and subdivision live in `numeric.intervals`);
+* `variance_bounds` -- the paper's Theorems 2 and 3 (a large variance shrinks, a small one
+  grows), quoted and proved by the same subdivision (`prove_variance_bound`).
 
 Exact claims are proved by SymPy simplifying a difference to 0; numeric claims by
 python-flint ball arithmetic (`flint.arb`), whose every result contains the true value.
@@ -67,6 +69,12 @@ from proofs.selu.contraction import (
     spectral_norm_ball,
     spectral_norm_upper,
 )
+from proofs.selu.variance_bounds import (
+    THEOREM2_DOMAIN,
+    THEOREM3_DOMAINS,
+    VarianceBoundResult,
+    prove_variance_bound,
+)
 
 # isort: on
 
@@ -85,6 +93,8 @@ __all__ = [
     "TAU",
     "THEOREM1_DOMAIN",
     "THEOREM1_NORM_ARGMAX",
+    "THEOREM2_DOMAIN",
+    "THEOREM3_DOMAINS",
     "VARIABLES",
     "ArbMoments",
     "Box",
@@ -99,6 +109,7 @@ __all__ = [
     "PrintedDigitsCheck",
     "S",
     "SymbolicMoments",
+    "VarianceBoundResult",
     "alpha_dropout_affine",
     "check_printed_digits",
     "correctly_rounded",
@@ -117,6 +128,7 @@ __all__ = [
     "paper_box",
     "prove_contraction",
     "prove_maps_into",
+    "prove_variance_bound",
     "selu_constants",
     "solve_alpha_lambda",
     "spectral_norm_ball",

@@ -1,0 +1,108 @@
+"""Tests for the SELU paper's Theorems 2 and 3 (proofs.selu.variance_bounds): the same code
+as the slow theorems, run on small boxes, proves true statements, refutes false ones with an
+enclosed counterexample, and writes consistent, JSON-serialisable certificates."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from numeric.intervals import ends
+from proofs.selu import contraction, variance_bounds
+from proofs.selu.variance_bounds import (
+    DECREASES,
+    INCREASES,
+    PAPER_THEOREM2,
+    PAPER_THEOREM3,
+    THEOREM2_DOMAIN,
+    THEOREM3_APPENDIX_DOMAINS,
+    THEOREM3_DOMAINS,
+    margin_at,
+    prove_variance_bound,
+)
+from proofs.theorem import _REGISTRY
+
+# Small boxes at the corners where the margins are smallest (float grids put them there).
+THEOREM2_CORNER = contraction.paper_box(
+    mu=(-1, -0.9), omega=(-0.1, -0.09), nu=(3, 3.2), tau=(1.2, 1.25)
+)
+THEOREM3_CORNER = contraction.paper_box(
+    mu=(-0.1, -0.09), omega=(-0.1, -0.09), nu=(0.02, 0.025), tau=(0.8, 0.85)
+)
+
+
+def assert_consistent(result, domain):
+    data = result.to_dict()
+    json.dumps(data)
+    assert data["domain"] == domain.to_dict()
+    assert result.boxes_verified <= result.boxes_evaluated
+    if result.proved:
+        # a bisection tree: every evaluated box is a leaf or splits in two
+        assert result.boxes_evaluated == 2 * result.boxes_verified - 1
+        assert result.worst_margin > result.threshold
+        assert domain.contains(result.worst_box)
+
+
+@pytest.mark.parametrize(
+    "domain, direction, threshold",
+    [
+        (THEOREM2_CORNER, DECREASES, Fraction(1, 10)),
+        (THEOREM3_CORNER, INCREASES, Fraction(5, 1000)),
+    ],
+)
+def test_true_bound_is_proved_on_a_small_box(domain, direction, threshold):
+    result = prove_variance_bound(domain, direction, threshold=threshold, max_boxes=5000)
+    assert result.proved and not result.refuted, result.reason
+    assert_consistent(result, domain)
+    # the certified threshold lies below the margin at the box's corner
+    corner = {n: str(lo) for n, (lo, _) in zip(domain.names, domain.sides, strict=True)}
+    assert ends(margin_at(corner, direction))[0] > threshold
+
+
+@pytest.mark.parametrize(
+    "domain, direction",
+    [
+        # a large variance does not grow, and a small one does not shrink
+        (THEOREM2_CORNER, INCREASES),
+        (THEOREM3_CORNER, DECREASES),
+    ],
+)
+def test_false_bound_is_refuted_with_an_enclosed_counterexample(domain, direction):
+    result = prove_variance_bound(domain, direction, max_boxes=5000)
+    assert result.refuted and not result.proved
+    assert_consistent(result, domain)
+    point = result.counterexample["point"]
+    sides = dict(zip(domain.names, domain.sides, strict=True))
+    assert all(sides[n][0] <= Fraction(v) <= sides[n][1] for n, v in point.items())
+    assert margin_at(point, direction) < 0  # recomputed independently of the search
+
+
+def test_too_strong_threshold_is_not_proved_within_the_budget():
+    # margin > 0.2 is false near nu = 3 (the margin there is about 0.12) but no point has a
+    # negative margin, so the search is undecided, never proved.
+    result = prove_variance_bound(
+        THEOREM2_CORNER, DECREASES, threshold=Fraction(2, 10), max_boxes=50
+    )
+    assert not result.proved and not result.refuted
+    assert "gave up" in result.reason
+
+
+def test_domains_are_the_quoted_ones():
+    for domain, quote in [(THEOREM2_DOMAIN, PAPER_THEOREM2)] + [
+        (d, PAPER_THEOREM3) for d in THEOREM3_DOMAINS
+    ]:
+        for name, (lo, hi) in zip(domain.names, domain.sides, strict=True):
+            for end in (lo, hi):
+                assert f"{float(end):g}" in quote.quote, (name, end)
+    # the appendix's version (0.05 <= nu) is implied by the proved main-text version
+    for outer, inner in zip(THEOREM3_DOMAINS, THEOREM3_APPENDIX_DOMAINS, strict=True):
+        assert outer.contains(inner) and outer != inner
+
+
+def test_variance_theorems_are_registered_slow_with_the_paper_quoted():
+    for theorem_id in ("selu.variance_decreases", "selu.variance_increases"):
+        thm = _REGISTRY[theorem_id]
+        assert thm.slow
+    assert "xi~ - mu~^2" in variance_bounds.VARIANCE_MAP
