@@ -8,9 +8,11 @@ import json
 from fractions import Fraction
 
 import pytest
+from flint import ctx
 
 from numeric.intervals import ends
-from proofs.selu import contraction, variance_bounds
+from proofs.selu import contraction, largest_domain, variance_bounds
+from proofs.selu.moments import jacobian_arb
 from proofs.selu.variance_bounds import (
     DECREASES,
     INCREASES,
@@ -106,3 +108,47 @@ def test_variance_theorems_are_registered_slow_with_the_paper_quoted():
         thm = _REGISTRY[theorem_id]
         assert thm.slow
     assert "xi~ - mu~^2" in variance_bounds.VARIANCE_MAP
+
+
+# ---- the largest domain (proofs.selu.largest_domain) -------------------------------------
+
+
+def test_paper_shape_is_theorem_1_domain_and_measures_good():
+    assert largest_domain.PAPER_SHAPE.box() == contraction.THEOREM1_DOMAIN
+    measured = largest_domain.measure(largest_domain.PAPER_SHAPE)
+    assert 0.89 < measured.max_norm < 0.9  # the sampled supremum, about 0.8976
+    assert not measured.limits(0.005, 0.001)
+
+
+def test_search_grows_the_paper_box_and_records_why_it_stops():
+    search = largest_domain.search_largest_domain(grid_points=5, passes=1)
+    shape = search.shape
+    assert shape.contains(largest_domain.PAPER_SHAPE) and shape != largest_domain.PAPER_SHAPE
+    assert not largest_domain.measure(shape, 5).limits(search.norm_margin, search.image_margin)
+    assert shape.c >= Fraction(5, 100) and shape.d >= Fraction(1, 10)  # tau keeps [0.95, 1.1]
+    assert all(step.stopped_by for step in search.steps if step.stage.startswith("scale"))
+    json.dumps(search.to_dict())
+
+
+def test_prove_domain_certificate_on_the_paper_box():
+    proof = largest_domain.prove_domain(
+        largest_domain.PAPER_SHAPE, norm_bound=Fraction(95, 100), time_limit=60
+    )
+    assert proof.proved and proof.volume_ratio == 1
+    data = proof.to_dict()
+    json.dumps(data)
+    assert Fraction(data["contraction"]["threshold"]) == Fraction(95, 100)
+    assert proof.contraction.max_bound < Fraction(95, 100)
+    assert proof.measured.max_norm < float(proof.contraction.max_bound)  # a bound, above
+
+
+def test_too_large_box_is_not_proved():
+    # nu down to 0.4: the spectral norm exceeds 1 at (mu, omega, nu, tau) = (0.1, 0.1, 0.4,
+    # 1.1), provably, so no cover can prove the contraction.
+    shape = largest_domain.DomainShape.of(m="0.1", a="0.6", b="0.5", c="0.05", d="0.1")
+    assert largest_domain.measure(shape).max_norm > 1
+    with ctx.workprec(128):
+        norm = contraction.spectral_norm_ball(jacobian_arb("0.1", "0.1", "0.4", "1.1"))
+        assert norm > 1
+    proof = largest_domain.prove_domain(shape, time_limit=2)
+    assert not proof.proved and not proof.contraction.proved

@@ -21,7 +21,9 @@ concern per module:
   paper's Theorem 1 domain (`prove_contraction`), by adaptive box subdivision in interval
   arithmetic (the boxes, duals and subdivision live in `numeric.intervals`);
 * `variance_bounds` -- the paper's Theorems 2 and 3 (a large variance shrinks, a small one
-  grows), quoted and proved by the same subdivision (`prove_variance_bound`).
+  grows), quoted and proved by the same subdivision (`prove_variance_bound`);
+* `largest_domain` -- how far Theorem 1's box grows (`search_largest_domain`, steered by
+  float measurements) and the rigorous proof on the box found (`prove_domain`).
 
 Exact claims are proved by SymPy simplifying a difference to 0; numeric claims by
 python-flint ball arithmetic (`flint.arb`), whose every result contains the true value.
@@ -75,6 +77,12 @@ from proofs.selu.variance_bounds import (
     VarianceBoundResult,
     prove_variance_bound,
 )
+from proofs.selu.largest_domain import (
+    PAPER_SHAPE,
+    DomainShape,
+    prove_domain,
+    search_largest_domain,
+)
 
 # isort: on
 
@@ -86,6 +94,7 @@ __all__ = [
     "NU",
     "OMEGA",
     "PAPER_IMAGE",
+    "PAPER_SHAPE",
     "SEED_DOCUMENT",
     "SELU",
     "SELU_ALPHA",
@@ -100,6 +109,7 @@ __all__ = [
     "Box",
     "ContractionResult",
     "DerivedConstants",
+    "DomainShape",
     "Dual",
     "FixedPointJacobian",
     "FixedPointSolution",
@@ -127,8 +137,10 @@ __all__ = [
     "nearest_float",
     "paper_box",
     "prove_contraction",
+    "prove_domain",
     "prove_maps_into",
     "prove_variance_bound",
+    "search_largest_domain",
     "selu_constants",
     "solve_alpha_lambda",
     "spectral_norm_ball",
