@@ -390,9 +390,19 @@ def mean_value_enclosures(
     return tuple(values), scores
 
 
+class Witness(Exception):
+    """Raised by a subdivision's check when it has proved the claim false at a point of the
+    box (a counterexample): the subdivision stops and returns it."""
+
+    def __init__(self, box: Box, detail: dict[str, Any]):
+        super().__init__(f"the claim fails in {box.to_dict()}")
+        self.box, self.detail = box, detail
+
+
 @dataclass(frozen=True)
 class Subdivision:
-    """How a subdivision ended: complete when every box passed its check."""
+    """How a subdivision ended: complete when every box passed its check; `witness` when a
+    check proved the claim false somewhere."""
 
     complete: bool
     evaluated: int
@@ -400,6 +410,7 @@ class Subdivision:
     undecided: int
     seconds: float
     reason: str
+    witness: Witness | None = None
 
 
 def subdivide(
@@ -412,12 +423,14 @@ def subdivide(
     """Check boxes depth-first; a box that fails is bisected along its highest-scoring side.
 
     `check(box)` returns whether the box passed and the per-side scores (how much each side
-    widens the enclosures). Stops after `max_boxes` checks or `time_limit` seconds.
+    widens the enclosures), or raises `Witness` to stop with a counterexample. Stops after
+    `max_boxes` checks or `time_limit` seconds.
     """
     start = time.perf_counter()
     evaluated = verified = 0
     pending = [domain]
     reason = ""
+    witness = None
     while pending:
         if evaluated >= max_boxes:
             reason = f"gave up after {evaluated} boxes with {len(pending)} undecided"
@@ -426,8 +439,13 @@ def subdivide(
             reason = f"gave up after {time_limit:g} s with {len(pending)} boxes undecided"
             break
         box = pending.pop()
-        passed, scores = check(box)
         evaluated += 1
+        try:
+            passed, scores = check(box)
+        except Witness as found:
+            witness, reason = found, "the claim fails at a point (see the counterexample)"
+            pending.append(box)
+            break
         if passed:
             verified += 1
         else:
@@ -444,6 +462,7 @@ def subdivide(
         undecided=len(pending),
         seconds=time.perf_counter() - start,
         reason=reason,
+        witness=witness,
     )
 
 

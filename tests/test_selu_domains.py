@@ -12,7 +12,7 @@ from flint import ctx
 
 from numeric.intervals import ends
 from proofs.selu import contraction, largest_domain, variance_bounds
-from proofs.selu.moments import jacobian_arb
+from proofs.selu.moments import jacobian_arb, moments_paper_arb
 from proofs.selu.variance_bounds import (
     DECREASES,
     INCREASES,
@@ -25,6 +25,7 @@ from proofs.selu.variance_bounds import (
     prove_variance_bound,
 )
 from proofs.theorem import _REGISTRY
+from reluproof.cli import main
 
 # Small boxes at the corners where the margins are smallest (float grids put them there).
 THEOREM2_CORNER = contraction.paper_box(
@@ -152,3 +153,58 @@ def test_too_large_box_is_not_proved():
         assert norm > 1
     proof = largest_domain.prove_domain(shape, time_limit=2)
     assert not proof.proved and not proof.contraction.proved
+
+
+# ---- selu-constants --prove-contraction -----------------------------------------------------
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_prove_contraction_at_the_standard_fixed_point_json(capsys):
+    code, out, _ = run_cli(capsys, "selu-constants", "--prove-contraction", "--json")
+    assert code == 0
+    near = json.loads(out)["contraction_near_fixed_point"]
+    assert near["proved"] and near["box"] == contraction.THEOREM1_DOMAIN.to_dict()
+    assert near["contraction"]["proved"] and near["maps_into"]["proved"]
+    assert near["contraction"]["boxes_verified"] <= near["contraction"]["boxes_evaluated"]
+    assert Fraction(near["contraction"]["threshold"]) == 1
+
+
+def test_prove_contraction_failure_names_a_proved_counterexample(capsys):
+    code, out, _ = run_cli(
+        capsys, "selu-constants", "--mean", "0.05", "--variance", "1", "--digits", "12",
+        "--prove-contraction",
+    )  # fmt: skip
+    assert code == 1
+    assert "not proved on mu in [-0.05, 0.15]" in out and "FAILS at" in out
+    # the same point, recomputed: its image leaves the rectangle
+    near = largest_domain.prove_fixed_point_contraction(
+        "0.05", "1", "1.66971505472", "1.04403232049"
+    )
+    witness = near.image.counterexample
+    assert witness is not None and not near.proved
+    point = [witness["point"][v] for v in ("mu", "omega", "nu", "tau")]
+    variance = moments_paper_arb(*point, "1.66971505472", "1.04403232049").variance
+    low, high = ends(variance)
+    assert high < Fraction(4, 5) or low > Fraction(3, 2)
+    assert near.box.contains(
+        contraction.paper_box(**{k: (v, v) for k, v in witness["point"].items()})
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--mean", "0", "--prove-contraction"],
+        ["--mean", "0", "--variance", "-1", "--prove-contraction"],
+        ["--mean", "zero", "--variance", "1", "--prove-contraction"],
+    ],
+)
+def test_prove_contraction_bad_input_is_one_line(capsys, argv):
+    code, out, err = run_cli(capsys, "selu-constants", *argv)
+    assert code == 2 and not out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -25,16 +25,22 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from flint import arb, ctx
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
-from numeric.intervals import Box
+from derivations.errors import ReluproofError
+from numeric.decimals import ball_text
+from numeric.intervals import Box, ball
+from proofs.selu.base import as_arb
 from proofs.selu.contraction import (
     THEOREM1_DOMAIN,
+    VARIABLES,
     ContractionResult,
     ImageResult,
     paper_box,
     prove_contraction,
     prove_maps_into,
+    spectral_norm_ball,
 )
 from proofs.selu.moments import paper_jacobian, paper_moments
 from proofs.theorem import Method, Verdict, proved, theorem, undecided
@@ -121,23 +127,48 @@ class Measured:
         return failing
 
 
-def measure(shape: DomainShape, points: int = 9) -> Measured:
-    """Evaluate g and its Jacobian in float64 on a `points`^4 grid through the box (its
-    corners included): a measurement to steer the search, not a bound."""
-    axes = [np.linspace(float(lo), float(hi), points) for lo, hi in shape.box().sides]
+@dataclass(frozen=True)
+class GridValues:
+    """g, its Jacobian's spectral norm and the grid points, in float64 (a measurement)."""
+
+    points: tuple[np.ndarray, ...]  # exact grid coordinates per axis, as Fractions (object)
+    mean: np.ndarray
+    variance: np.ndarray
+    norm: np.ndarray
+
+    def point(self, flat_index: int) -> dict[str, Fraction]:
+        """The exact grid point (a point of the box) at a flat index of the arrays."""
+        index = np.unravel_index(flat_index, self.mean.shape)
+        return {n: axis[i] for n, axis, i in zip(VARIABLES, self.points, index, strict=True)}
+
+
+def grid_values(box: Box, alpha: float, lam: float, points: int = 9) -> GridValues:
+    """Evaluate g and its Jacobian in float64 on a `points`^4 grid through the box, its
+    corners included: a measurement to steer a search or aim a counterexample, not a bound.
+    The grid's points are exact rationals of the box; floats only evaluate there."""
+    exact = tuple(
+        np.array([lo + (hi - lo) * Fraction(k, points - 1) for k in range(points)], dtype=object)
+        for lo, hi in box.sides
+    )
+    axes = [np.array([float(x) for x in axis]) for axis in exact]
     mu, omega, nu, tau = np.meshgrid(*axes, indexing="ij")
-    alpha, lam = float(SELU_ALPHA), float(SELU_LAMBDA)
     with np.errstate(all="ignore"):
         mean, variance = paper_moments(mu, omega, nu, tau, alpha, lam)
         a, b, c, d = paper_jacobian(mu, omega, nu, tau, alpha, lam)
     frob = a * a + b * b + c * c + d * d
     det = a * d - b * c
     norm = np.sqrt((frob + np.sqrt(np.maximum(frob * frob - 4 * det * det, 0))) / 2)
+    return GridValues(exact, mean, variance, norm)
+
+
+def measure(shape: DomainShape, points: int = 9) -> Measured:
+    """The float measurement of a shape's box with alpha_01, lambda_01 (steers the search)."""
+    grid = grid_values(shape.box(), float(SELU_ALPHA), float(SELU_LAMBDA), points)
     return Measured(
-        max_norm=float(np.max(norm)),
-        mean_slack=float(shape.m) - float(np.max(np.abs(mean))),
-        variance_low_slack=float(np.min(variance)) - float(1 - shape.a),
-        variance_high_slack=float(1 + shape.b) - float(np.max(variance)),
+        max_norm=float(np.max(grid.norm)),
+        mean_slack=float(shape.m) - float(np.max(np.abs(grid.mean))),
+        variance_low_slack=float(np.min(grid.variance)) - float(1 - shape.a),
+        variance_high_slack=float(1 + shape.b) - float(np.max(grid.variance)),
     )
 
 
@@ -358,3 +389,190 @@ def _prove_largest_domain() -> Verdict:
         f"{float(proof.volume_ratio):.2f} x the paper's",
         **certificate,
     )
+
+
+# ---- other constants: the box around a user's fixed point -------------------------------
+
+
+def fixed_point_shape_box(mean: Any, variance: Any) -> Box:
+    """The paper's Theorem 1 box moved to the fixed point (M, V) and scaled by V: mu in
+    M + V * [-0.1, 0.1], nu in V * [0.8, 1.5], with omega in [-0.1, 0.1] and tau in
+    [0.95, 1.1] as in the paper. At (0, 1) it is the paper's box."""
+    m, v = Fraction(str(mean)), Fraction(str(variance))
+    if v <= 0:
+        raise ReluproofError(f"the variance must be positive; got {variance}.")
+    tenth = Fraction(1, 10)
+    return paper_box(
+        mu=(m - tenth * v, m + tenth * v),
+        omega=(-tenth, tenth),
+        nu=(v * Fraction(4, 5), v * Fraction(3, 2)),
+        tau=(Fraction(19, 20), Fraction(11, 10)),
+    )
+
+
+FIXED_POINT_NOTE = (
+    "selu-constants solves E[selu(z)] = M, Var[selu(z)] = V for z ~ N(M, V), i.e. the map g at "
+    "omega = tau = 1; the box is the paper's regime of normalised weights, omega near 0, tau "
+    "near 1, where z ~ N(mu*omega, nu*tau) barely sees mu: for M far from 0, g there pulls "
+    "the mean towards E[selu(N(0, nu*tau))], not towards M"
+)
+
+
+@dataclass(frozen=True)
+class FixedPointContraction:
+    """Whether g, with a user's (alpha, lambda), is a contraction mapping the box around
+    their fixed point into itself (Banach: then a unique attracting fixed point there)."""
+
+    alpha: str
+    lam: str
+    box: Box
+    contraction: ContractionResult
+    image: ImageResult
+
+    @property
+    def proved(self) -> bool:
+        return self.contraction.proved and self.image.proved
+
+    def summary(self) -> str:
+        box = ", ".join(
+            f"{k} in [{float(lo):g}, {float(hi):g}]"
+            for k, (lo, hi) in zip(self.box.names, self.box.sides, strict=True)
+        )
+        if self.proved:
+            return (
+                f"PROVED on {box}: spectral norm <= "
+                f"{float(self.contraction.max_bound):.6f} < 1 ({self.contraction.boxes_verified}"
+                f" boxes, {self.contraction.seconds:.1f} s) and g maps the (mu, nu) rectangle "
+                f"into itself ({self.image.boxes_verified} boxes, {self.image.seconds:.1f} s)"
+            )
+        failures = []
+        for what, result in (("contraction", self.contraction), ("maps into", self.image)):
+            if result.proved:
+                failures.append(f"{what} proved")
+            elif result.counterexample is not None:
+                shown = ", ".join(
+                    f"{k} = {v}" for k, v in result.counterexample.items() if k != "point"
+                )
+                point = ", ".join(
+                    f"{k} = {float(Fraction(v)):g}"
+                    for k, v in result.counterexample["point"].items()
+                )
+                failures.append(f"{what} FAILS at ({point}): {shown}")
+            else:
+                failures.append(f"{what} undecided: {result.reason}")
+        return f"not proved on {box}: " + "; ".join(failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "proved": self.proved,
+            "alpha": self.alpha,
+            "lambda": self.lam,
+            "box": self.box.to_dict(),
+            "box_rule": "the paper's Theorem 1 box moved to the fixed point (M, V) and scaled by "
+            "V: mu in M + V * [-0.1, 0.1], nu in V * [0.8, 1.5], omega in [-0.1, 0.1], "
+            "tau in [0.95, 1.1]",
+            "note": FIXED_POINT_NOTE,
+            "contraction": self.contraction.to_dict(),
+            "maps_into": self.image.to_dict(),
+            "summary": self.summary(),
+        }
+
+
+def grid_counterexamples(
+    box: Box, alpha: Any, lam: Any, mean_target: tuple, variance_target: tuple
+) -> dict[str, dict[str, Any] | None]:
+    """Counterexamples aimed by the float grid and proved in ball arithmetic: the grid point
+    of largest spectral norm (a witness against the contraction when its norm is provably
+    >= 1) and those of extreme mu~ and nu~ (witnesses against maps-into when provably outside
+    the open target). None where the aimed point does not violate the claim."""
+    with ctx.workprec(128):
+        a, l = as_arb(alpha, "alpha"), as_arb(lam, "lambda")
+        grid = grid_values(box, float(a.mid()), float(l.mid()))
+
+        def at(flat_index: int) -> tuple[dict[str, Fraction], tuple[arb, ...]]:
+            point = grid.point(flat_index)
+            return point, tuple(ball(point[v]) for v in VARIABLES)
+
+        def shown(point: dict[str, Fraction]) -> dict[str, str]:
+            return {k: str(v) for k, v in point.items()}
+
+        found: dict[str, dict[str, Any] | None] = {"contraction": None, "maps_into": None}
+        point, balls = at(int(np.argmax(grid.norm)))
+        norm = spectral_norm_ball(paper_jacobian(*balls, a, l))
+        if norm >= 1:
+            found["contraction"] = {"point": shown(point), "spectral_norm": ball_text(norm, 12)}
+        candidates = [
+            (0, "mu~", np.argmin(grid.mean), np.argmax(grid.mean), mean_target),
+            (1, "nu~", np.argmin(grid.variance), np.argmax(grid.variance), variance_target),
+        ]
+        for k, name, low_index, high_index, (low, high) in candidates:
+            for flat in (int(low_index), int(high_index)):
+                point, balls = at(flat)
+                value = paper_moments(*balls, a, l)[k]
+                if value <= ball(Fraction(low)) or value >= ball(Fraction(high)):
+                    found["maps_into"] = {"point": shown(point), name: ball_text(value, 12)}
+                    break
+            if found["maps_into"]:
+                break
+    return found
+
+
+def prove_fixed_point_contraction(
+    mean: Any, variance: Any, alpha: Any, lam: Any, time_limit: float = 240.0
+) -> FixedPointContraction:
+    """Prove, for the given (alpha, lambda) (exact decimals, e.g. those `selu-constants`
+    prints), that g is a contraction on `fixed_point_shape_box(mean, variance)` and maps its
+    (mu, nu) rectangle into itself; or find a point where either provably fails (first at
+    points a float grid aims at, then during the subdivision)."""
+    box = fixed_point_shape_box(mean, variance)
+    constants = (alpha, lam)
+    (mu_lo, mu_hi), _, (nu_lo, nu_hi), _ = box.sides
+    found = grid_counterexamples(box, alpha, lam, (mu_lo, mu_hi), (nu_lo, nu_hi))
+    if found["contraction"] is None:
+        contraction = prove_contraction(
+            max_boxes=2_000_000,
+            domain=box,
+            time_limit=time_limit,
+            constants=constants,
+            find_witness=True,
+        )
+    else:
+        contraction = ContractionResult(
+            proved=False,
+            domain=box,
+            threshold=Fraction(1),
+            boxes_evaluated=0,
+            boxes_verified=0,
+            max_bound=Fraction(0),
+            worst_box=None,
+            seconds=0.0,
+            precision_bits=128,
+            reason="a grid point has spectral norm >= 1 (see the counterexample)",
+            counterexample=found["contraction"],
+        )
+    if found["maps_into"] is None:
+        image = prove_maps_into(
+            domain=box,
+            mean_target=(mu_lo, mu_hi),
+            variance_target=(nu_lo, nu_hi),
+            max_boxes=2_000_000,
+            time_limit=time_limit,
+            constants=constants,
+            find_witness=True,
+        )
+    else:
+        empty = (Fraction(0), Fraction(0))
+        image = ImageResult(
+            proved=False,
+            domain=box,
+            target=((mu_lo, mu_hi), (nu_lo, nu_hi)),
+            mean_range=empty,
+            variance_range=empty,
+            boxes_evaluated=0,
+            boxes_verified=0,
+            seconds=0.0,
+            precision_bits=128,
+            reason="a grid point is mapped outside the rectangle (see the counterexample)",
+            counterexample=found["maps_into"],
+        )
+    return FixedPointContraction(str(alpha), str(lam), box, contraction, image)

@@ -25,7 +25,15 @@ from typing import Any
 from flint import arb, ctx
 
 from numeric.decimals import ball_text
-from numeric.intervals import Box, ball, ends, mean_value_enclosures, outward, subdivide
+from numeric.intervals import (
+    Box,
+    Witness,
+    ball,
+    ends,
+    mean_value_enclosures,
+    outward,
+    subdivide,
+)
 from proofs.selu.base import selu_constants_arb
 from proofs.selu.contraction import paper_box
 from proofs.selu.moments import moments_paper_arb, paper_moments
@@ -93,14 +101,6 @@ THEOREM3_APPENDIX_DOMAINS = (
 )
 
 DECREASES, INCREASES = "decreases", "increases"
-
-
-class _Counterexample(Exception):
-    """Raised from inside the subdivision when a point provably violates the claim."""
-
-    def __init__(self, point: dict[str, Fraction], margin: arb):
-        super().__init__("counterexample")
-        self.point, self.margin = point, margin
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def prove_variance_bound(
             centre = formula(*box.centre(), alpha, lam)[0]
             if centre < 0:
                 point = {n: (lo + hi) / 2 for n, (lo, hi) in zip(box.names, box.sides, strict=True)}
-                raise _Counterexample(point, centre)
+                raise Witness(box, {"point": point, "margin": centre})
             return False, scores
 
         report = None
@@ -215,29 +215,16 @@ def prove_variance_bound(
             def report(evaluated: int, pending: int) -> None:
                 progress(evaluated, pending, float(worst[0] or 0))
 
-        try:
-            run = subdivide(domain, check, max_boxes, time_limit, report)
-        except _Counterexample as found:
-            margin_name = "nu - nu~" if direction == DECREASES else "nu~ - nu"
-            counterexample = {
-                "point": {n: str(v) for n, v in found.point.items()},
-                margin_name: ball_text(found.margin, 15),
-                "nu~": ball_text(moments_paper_arb(*found.point.values(), prec=128).variance, 15),
-            }
-            return VarianceBoundResult(
-                direction=direction,
-                domain=domain,
-                proved=False,
-                boxes_evaluated=0,
-                boxes_verified=0,
-                worst_margin=worst[0],
-                worst_box=worst[1],
-                seconds=0.0,
-                precision_bits=prec,
-                counterexample=counterexample,
-                reason="a point violates the claim",
-                threshold=threshold,
-            )
+        run = subdivide(domain, check, max_boxes, time_limit, report)
+    counterexample = None
+    if run.witness is not None:
+        point = run.witness.detail["point"]
+        margin_name = "nu - nu~" if direction == DECREASES else "nu~ - nu"
+        counterexample = {
+            "point": {n: str(v) for n, v in point.items()},
+            margin_name: ball_text(run.witness.detail["margin"], 15),
+            "nu~": ball_text(moments_paper_arb(*point.values(), prec=128).variance, 15),
+        }
     return VarianceBoundResult(
         direction=direction,
         domain=domain,
@@ -250,6 +237,7 @@ def prove_variance_bound(
         precision_bits=prec,
         reason=run.reason,
         threshold=threshold,
+        counterexample=counterexample,
     )
 
 
