@@ -32,6 +32,7 @@ from proofs.theorem import Result, Status, Theorem
 from reluproof import __version__
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
+from reluproof.moment_map_plot import moment_map_section
 from reluproof.parallel import ordered_map
 
 TITLE = "reluproof report: activation functions and the dying ReLU"
@@ -333,6 +334,8 @@ def build_report(
     sections += theorem_sections(results)
     experiments = experiments_section(results, progress)  # the measured side, its plots
     parts = (*parts, ReportPart(experiments.sections, experiments.files))
+    moment_map, moment_map_files = moment_map_section(results)  # SELU's map and its theorems
+    parts = (*parts, ReportPart((moment_map,), moment_map_files))
     for part in parts:
         sections += part.sections
         files.update(part.files)

@@ -208,3 +208,17 @@ def test_prove_contraction_bad_input_is_one_line(capsys, argv):
     code, out, err = run_cli(capsys, "selu-constants", *argv)
     assert code == 2 and not out
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# ---- the picture ----------------------------------------------------------------------------
+
+
+def test_moment_map_plot_is_a_deterministic_png_with_the_theorem_regions():
+    from reluproof import moment_map_plot
+
+    section, files = moment_map_plot.moment_map_section()
+    (png,) = files.values()
+    assert png.startswith(b"\x89PNG") and png == moment_map_plot.moment_map_png()
+    assert any(getattr(block, "path", None) in files for block in section.blocks)
+    labels = [label for label, *_ in moment_map_plot._regions(())]
+    assert len(labels) == 4 and all(label.endswith("not run") for label in labels)
