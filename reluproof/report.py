@@ -302,6 +302,10 @@ def theorem_sections(results: list[Result]) -> list[Section]:
                 blocks.append(Prose(f"Source: {cited}, quoted:", f"Source: {cited_latin}, quoted:"))
                 translated = f"(translated) {t.source.translation}" if t.source.translation else ""
                 blocks.append(Code(t.source.quote, translated))
+            paper = v.certificate.get("paper_statement")  # a paper's words, not a seed's
+            if isinstance(paper, Mapping):
+                blocks.append(Prose(f"Quoted from {paper['paper']}, {paper['where']}:"))
+                blocks.append(Code(paper["quote"]))
             blocks.append(
                 Prose(
                     f"Method: {t.method.value}. Verdict **{v.status.value}**, {mark}, "

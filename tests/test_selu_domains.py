@@ -222,3 +222,18 @@ def test_moment_map_plot_is_a_deterministic_png_with_the_theorem_regions():
     assert any(getattr(block, "path", None) in files for block in section.blocks)
     labels = [label for label, *_ in moment_map_plot._regions(())]
     assert len(labels) == 4 and all(label.endswith("not run") for label in labels)
+
+
+def test_report_quotes_the_paper_for_the_variance_theorems():
+    from derivations import render
+    from proofs.theorem import Result, proved
+    from reluproof.report import theorem_sections
+
+    thm = _REGISTRY["selu.variance_increases"]
+    verdict = proved("stand-in", paper_statement=PAPER_THEOREM3.to_dict())
+    (section,) = theorem_sections([Result(thm, verdict, 0.0)])
+    texts = [getattr(block, "text", "") for block in section.blocks]
+    assert PAPER_THEOREM3.quote in texts
+    assert any(t.startswith("Quoted from Klambauer") for t in texts)
+    assert PAPER_THEOREM3.quote in render.markdown_document([section], "t", "0")
+    assert "Quoted from Klambauer" in render.latex_document([section], "t", "0")

@@ -174,6 +174,8 @@ def measure(shape: DomainShape, points: int = 9) -> Measured:
 
 @dataclass(frozen=True)
 class SearchStep:
+    """One stage of the search: the shape reached and what stops it one step further."""
+
     stage: str
     shape: DomainShape
     stopped_by: tuple[str, ...]  # what failed just beyond this step's end
@@ -188,6 +190,8 @@ class SearchStep:
 
 @dataclass(frozen=True)
 class DomainSearch:
+    """The search's outcome (the shape found), its steps and its settings."""
+
     shape: DomainShape
     steps: tuple[SearchStep, ...]
     norm_margin: float
@@ -195,9 +199,19 @@ class DomainSearch:
     tolerance: Fraction
     grid_points: int
 
+    def limits(self) -> dict[str, list[str]]:
+        """Per side, what fails one tolerance step further (its last growth step)."""
+        found: dict[str, list[str]] = {}
+        for step in self.steps:
+            for side in SIDES:
+                if step.stage.endswith(f"grow {side} alone"):
+                    found[side] = list(step.stopped_by)
+        return {f"{side} ({SIDE_MEANINGS[side]})": found.get(side, []) for side in SIDES}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "found": self.shape.to_dict(),
+            "each_side_limited_by": self.limits(),
             "steps": [s.to_dict() for s in self.steps],
             "settings": {
                 "measurement": f"float64 on a {self.grid_points}^4 grid through the box, "
@@ -386,7 +400,8 @@ def _prove_largest_domain() -> Verdict:
         f" boxes, {proof.contraction.seconds:.1f} s; measured max {proof.measured.max_norm:.4f}) "
         f"and the image inside the rectangle by {float(proof.image_margin):g} "
         f"({proof.image.boxes_verified} boxes, {proof.image.seconds:.1f} s); volume "
-        f"{float(proof.volume_ratio):.2f} x the paper's",
+        f"{float(proof.volume_ratio):.2f} x the paper's; each side limited by: "
+        + "; ".join(f"{k.split()[0]}: {', '.join(v) or '-'}" for k, v in search.limits().items()),
         **certificate,
     )
 

@@ -264,7 +264,8 @@ def variance_verdict(
         entry = result.to_dict()
         entry["margin_at_tightest_corner"] = {"point": point, "margin": ball_text(attained, 12)}
         domains.append(entry)
-        corners.append(f"{attained.str(4, radius=False)} at ({', '.join(point.values())})")
+        where = ", ".join(point.values())
+        corners.append(f"{attained.str(4, radius=False)} at (mu, omega, nu, tau) = ({where})")
     certificate: dict[str, Any] = {
         "paper_statement": quote.to_dict(),
         "variance_map": VARIANCE_MAP,
