@@ -101,7 +101,7 @@ def moment_map_png(results: Sequence[Result] = ()) -> bytes:
     ax.set_ylabel("variance nu (log scale)", fontsize=9)
     ax.set_title("SELU moment map g(mu, nu) at omega = 0, tau = 1", fontsize=10)
     ax.tick_params(labelsize=8)
-    ax.legend(fontsize=7, loc="lower right", framealpha=0.92)
+    ax.legend(fontsize=6.5, loc="lower left", framealpha=0.92)
     figure.subplots_adjust(left=0.1, right=0.98, bottom=0.1, top=0.94)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
