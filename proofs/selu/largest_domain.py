@@ -29,7 +29,7 @@ from flint import arb, ctx
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
 from derivations.errors import ReluproofError
-from numeric.decimals import ball_text
+from numeric.decimals import ball_text, decimal_upper
 from numeric.intervals import Box, ball
 from proofs.selu.base import as_arb
 from proofs.selu.contraction import (
@@ -455,10 +455,10 @@ class FixedPointContraction:
         )
         if self.proved:
             return (
-                f"PROVED on {box}: spectral norm <= "
-                f"{float(self.contraction.max_bound):.6f} < 1 ({self.contraction.boxes_verified}"
-                f" boxes, {self.contraction.seconds:.1f} s) and g maps the (mu, nu) rectangle "
-                f"into itself ({self.image.boxes_verified} boxes, {self.image.seconds:.1f} s)"
+                f"PROVED on {box}: spectral norm < 1 ({self.contraction.boxes_verified} boxes, "
+                f"largest bound {decimal_upper(self.contraction.max_bound, 6)}, "
+                f"{self.contraction.seconds:.1f} s) and g maps the (mu, nu) rectangle into "
+                f"itself ({self.image.boxes_verified} boxes, {self.image.seconds:.1f} s)"
             )
         failures = []
         for what, result in (("contraction", self.contraction), ("maps into", self.image)):
