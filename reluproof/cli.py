@@ -318,6 +318,7 @@ def cmd_selu_constants(args) -> int:
         print(f"alpha dropout, keep q = {d['keep_probability']}: a = {d['a']}, b = {d['b']}")
     if args.prove_contraction:
         print(f"contraction near the fixed point: {near.summary()}")
+        print(f"note: {near.unit_weights_text()}")
     return status
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from flint import ctx
 
@@ -237,3 +238,15 @@ def test_report_quotes_the_paper_for_the_variance_theorems():
     assert any(t.startswith("Quoted from Klambauer") for t in texts)
     assert PAPER_THEOREM3.quote in render.markdown_document([section], "t", "0")
     assert "Quoted from Klambauer" in render.latex_document([section], "t", "0")
+
+
+def test_standard_fixed_point_repels_at_unit_weights():
+    # At omega = tau = 1 (z ~ N(mu, nu), the equations selu-constants solves) the mean's own
+    # slope dmu~/dmu is about 0.985 and the coupling pushes an eigenvalue above 1.
+    alpha, lam = "1.6732632423543772848", "1.0507009873554804934"
+    big, small = largest_domain.unit_weight_eigenvalues(0, 1, alpha, lam)
+    assert big > 1 and 0 < small < 1
+    with ctx.workprec(128):
+        entries = [float(e.mid()) for e in jacobian_arb(0, 1, 1, 1, alpha, lam)]
+    measured = sorted(np.linalg.eigvals(np.array(entries).reshape(2, 2)).real)
+    assert measured == pytest.approx([float(small.mid()), float(big.mid())], rel=1e-12)

@@ -42,7 +42,7 @@ from proofs.selu.contraction import (
     prove_maps_into,
     spectral_norm_ball,
 )
-from proofs.selu.moments import paper_jacobian, paper_moments
+from proofs.selu.moments import jacobian_arb, paper_jacobian, paper_moments
 from proofs.theorem import Method, Verdict, proved, theorem, undecided
 
 SIDES = ("m", "a", "b", "c", "d")
@@ -443,10 +443,26 @@ class FixedPointContraction:
     box: Box
     contraction: ContractionResult
     image: ImageResult
+    eigenvalues_at_unit_weights: tuple[arb, arb]  # of the Jacobian at (M, 1, V, 1)
 
     @property
     def proved(self) -> bool:
         return self.contraction.proved and self.image.proved
+
+    @property
+    def repels_at_unit_weights(self) -> bool:
+        """Whether (M, V) provably repels under g at omega = tau = 1, the formulation the
+        constants were solved in (an eigenvalue of modulus > 1)."""
+        return any(e.is_finite() and abs(e) > 1 for e in self.eigenvalues_at_unit_weights)
+
+    def unit_weights_text(self) -> str:
+        """One sentence on (M, V) as a fixed point of g at omega = tau = 1."""
+        shown = ", ".join(e.str(5, radius=False) for e in self.eigenvalues_at_unit_weights)
+        verdict = "repels" if self.repels_at_unit_weights else "is not shown to repel"
+        return (
+            f"at omega = tau = 1 (the equations solved) the Jacobian at the fixed point has "
+            f"eigenvalues {shown}: the fixed point {verdict} there"
+        )
 
     def summary(self) -> str:
         box = ", ".join(
@@ -487,10 +503,34 @@ class FixedPointContraction:
             "V: mu in M + V * [-0.1, 0.1], nu in V * [0.8, 1.5], omega in [-0.1, 0.1], "
             "tau in [0.95, 1.1]",
             "note": FIXED_POINT_NOTE,
+            "at_unit_weights": {
+                "where": "(mu, omega, nu, tau) = (M, 1, V, 1), where (M, V) is the fixed point "
+                "(a complex pair is shown as its modulus, twice)",
+                "jacobian_eigenvalues": [
+                    ball_text(e, 12) for e in self.eigenvalues_at_unit_weights
+                ],
+                "repels": self.repels_at_unit_weights,
+            },
             "contraction": self.contraction.to_dict(),
             "maps_into": self.image.to_dict(),
             "summary": self.summary(),
         }
+
+
+def unit_weight_eigenvalues(mean: Any, variance: Any, alpha: Any, lam: Any) -> tuple[arb, arb]:
+    """Balls for the eigenvalue moduli of d(mu~, nu~)/d(mu, nu) at (M, 1, V, 1): the two real
+    eigenvalues when the discriminant is provably positive, twice the modulus sqrt(det) of a
+    complex pair when it is provably negative, two undecided (nan) balls otherwise."""
+    with ctx.workprec(128):
+        a, b, c, d = jacobian_arb(mean, 1, variance, 1, alpha, lam, prec=128)
+        trace, det = a + d, a * d - b * c
+        disc = trace * trace - 4 * det
+        if disc > 0:
+            root = disc.sqrt()
+            return (trace + root) / 2, (trace - root) / 2
+        if disc < 0:
+            return det.sqrt(), det.sqrt()
+        return arb("nan"), arb("nan")
 
 
 def grid_counterexamples(
@@ -590,4 +630,5 @@ def prove_fixed_point_contraction(
             reason="a grid point is mapped outside the rectangle (see the counterexample)",
             counterexample=found["maps_into"],
         )
-    return FixedPointContraction(str(alpha), str(lam), box, contraction, image)
+    eigenvalues = unit_weight_eigenvalues(mean, variance, alpha, lam)
+    return FixedPointContraction(str(alpha), str(lam), box, contraction, image, eigenvalues)
