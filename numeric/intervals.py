@@ -27,6 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from flint import arb, ctx, fmpq
 
@@ -172,30 +173,50 @@ def symmetric_ball(r: Fraction) -> arb:
     return arb(fmpq(-r.numerator, r.denominator)).union(arb(fmpq(r.numerator, r.denominator)))
 
 
-# A formula written with these runs on three kinds of number: arb balls (values and
-# enclosures), `Dual`s (enclosures of gradients) and SymPy expressions (to prove it equal to
-# a closed form symbolically). They dispatch on the kind.
+# A formula written with these runs on four kinds of number: arb balls (values and
+# enclosures), `Dual`s (enclosures of gradients), SymPy expressions (to prove it equal to
+# a closed form symbolically) and NumPy float arrays (fast, non-rigorous measurements, e.g.
+# to steer a search or draw a plot -- never a proof). They dispatch on the kind.
+
+
+def _is_float_array(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, np.floating, float))
 
 
 def sqrt_of(x: Any) -> Any:
-    return sp.sqrt(x) if isinstance(x, sp.Basic) else x.sqrt()
+    if isinstance(x, sp.Basic):
+        return sp.sqrt(x)
+    return np.sqrt(x) if _is_float_array(x) else x.sqrt()
 
 
 def exp_of(x: Any) -> Any:
-    return sp.exp(x) if isinstance(x, sp.Basic) else x.exp()
+    if isinstance(x, sp.Basic):
+        return sp.exp(x)
+    return np.exp(x) if _is_float_array(x) else x.exp()
 
 
 def erfc_of(x: Any) -> Any:
-    return sp.erfc(x) if isinstance(x, sp.Basic) else x.erfc()
+    if isinstance(x, sp.Basic):
+        return sp.erfc(x)
+    if _is_float_array(x):
+        from scipy.special import erfc
+
+        return erfc(x)
+    return x.erfc()
 
 
 def constant_like(value: sp.Expr, like: Any) -> Any:
-    """An exact constant in the arithmetic of `like` (a ball at the working precision)."""
-    return value if isinstance(like, sp.Basic) else arb_constant(value)
+    """An exact constant in the arithmetic of `like` (a ball at the working precision; a
+    float for NumPy arrays)."""
+    if isinstance(like, sp.Basic):
+        return value
+    return float(value) if _is_float_array(like) else arb_constant(value)
 
 
 def integer_like(n: int, like: Any) -> Any:
-    return sp.Integer(n) if isinstance(like, sp.Basic) else arb(n)
+    if isinstance(like, sp.Basic):
+        return sp.Integer(n)
+    return float(n) if _is_float_array(like) else arb(n)
 
 
 class Dual:
@@ -369,9 +390,19 @@ def mean_value_enclosures(
     return tuple(values), scores
 
 
+class Witness(Exception):
+    """Raised by a subdivision's check when it has proved the claim false at a point of the
+    box (a counterexample): the subdivision stops and returns it."""
+
+    def __init__(self, box: Box, detail: dict[str, Any]):
+        super().__init__(f"the claim fails in {box.to_dict()}")
+        self.box, self.detail = box, detail
+
+
 @dataclass(frozen=True)
 class Subdivision:
-    """How a subdivision ended: complete when every box passed its check."""
+    """How a subdivision ended: complete when every box passed its check; `witness` when a
+    check proved the claim false somewhere."""
 
     complete: bool
     evaluated: int
@@ -379,6 +410,7 @@ class Subdivision:
     undecided: int
     seconds: float
     reason: str
+    witness: Witness | None = None
 
 
 def subdivide(
@@ -391,12 +423,14 @@ def subdivide(
     """Check boxes depth-first; a box that fails is bisected along its highest-scoring side.
 
     `check(box)` returns whether the box passed and the per-side scores (how much each side
-    widens the enclosures). Stops after `max_boxes` checks or `time_limit` seconds.
+    widens the enclosures), or raises `Witness` to stop with a counterexample. Stops after
+    `max_boxes` checks or `time_limit` seconds.
     """
     start = time.perf_counter()
     evaluated = verified = 0
     pending = [domain]
     reason = ""
+    witness = None
     while pending:
         if evaluated >= max_boxes:
             reason = f"gave up after {evaluated} boxes with {len(pending)} undecided"
@@ -405,8 +439,13 @@ def subdivide(
             reason = f"gave up after {time_limit:g} s with {len(pending)} boxes undecided"
             break
         box = pending.pop()
-        passed, scores = check(box)
         evaluated += 1
+        try:
+            passed, scores = check(box)
+        except Witness as found:
+            witness, reason = found, "the claim fails at a point (see the counterexample)"
+            pending.append(box)
+            break
         if passed:
             verified += 1
         else:
@@ -423,6 +462,7 @@ def subdivide(
         undecided=len(pending),
         seconds=time.perf_counter() - start,
         reason=reason,
+        witness=witness,
     )
 
 

@@ -301,16 +301,29 @@ def cmd_selu_constants(args) -> int:
             "a": str(sp.N(a, args.digits)),
             "b": str(sp.N(b, args.digits)),
         }
+    status = EXIT_OK
+    if args.prove_contraction:
+        # Proved for the printed (rounded) alpha, lambda: the numbers a user would type in.
+        from proofs.selu.largest_domain import prove_fixed_point_contraction
+
+        near = prove_fixed_point_contraction(
+            args.mean or 0, args.variance or 1, out["alpha"], out["lambda"]
+        )
+        out["contraction_near_fixed_point"] = near.to_dict()
+        status = EXIT_OK if near.proved else EXIT_FAILED
     if args.json:
         print(json.dumps(out, indent=2))
-        return EXIT_OK
+        return status
     label = "" if args.mean is None else f" for the fixed point ({args.mean}, {args.variance})"
     print(f"alpha{'_01' if not label else ''}  = {out['alpha']}{label}")
     print(f"lambda{'_01' if not label else ''} = {out['lambda']}")
     if "alpha_dropout" in out:
         d = out["alpha_dropout"]
         print(f"alpha dropout, keep q = {d['keep_probability']}: a = {d['a']}, b = {d['b']}")
-    return EXIT_OK
+    if args.prove_contraction:
+        print(f"contraction near the fixed point: {near.summary()}")
+        print(f"note: {near.unit_weights_text()}")
+    return status
 
 
 # ---------------------------------------------------------------------------------------
@@ -757,6 +770,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="Q",
         help="also the alpha-dropout affine correction (a, b) for keep probability Q, which "
         "restores the fixed point's mean and variance (0 and 1 without --mean/--variance)",
+    )
+    p.add_argument(
+        "--prove-contraction",
+        action="store_true",
+        help="prove, for the printed alpha, lambda, that the moment map is a contraction "
+        "mapping the paper's Theorem 1 box, moved to the fixed point and scaled by the "
+        "variance, into itself (exit 1 when not proved; the failing point is printed)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_selu_constants)

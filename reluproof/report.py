@@ -32,6 +32,7 @@ from proofs.theorem import Result, Status, Theorem
 from reluproof import __version__
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
+from reluproof.moment_map_plot import moment_map_section
 from reluproof.parallel import ordered_map
 from reluproof.survey_report import load_survey, quick_survey, survey_section
 
@@ -302,6 +303,10 @@ def theorem_sections(results: list[Result]) -> list[Section]:
                 blocks.append(Prose(f"Source: {cited}, quoted:", f"Source: {cited_latin}, quoted:"))
                 translated = f"(translated) {t.source.translation}" if t.source.translation else ""
                 blocks.append(Code(t.source.quote, translated))
+            paper = v.certificate.get("paper_statement")  # a paper's words, not a seed's
+            if isinstance(paper, Mapping):
+                blocks.append(Prose(f"Quoted from {paper['paper']}, {paper['where']}:"))
+                blocks.append(Code(paper["quote"]))
             blocks.append(
                 Prose(
                     f"Method: {t.method.value}. Verdict **{v.status.value}**, {mark}, "
@@ -338,6 +343,8 @@ def build_report(
     sections += theorem_sections(results)
     experiments = experiments_section(results, progress)  # the measured side, its plots
     parts = (*parts, ReportPart(experiments.sections, experiments.files))
+    moment_map, moment_map_files = moment_map_section(results)  # SELU's map and its theorems
+    parts = (*parts, ReportPart((moment_map,), moment_map_files))
     if survey == "quick":
         saved, source = quick_survey(progress, jobs), "A quick survey run by the report"
     else:

@@ -160,14 +160,22 @@ def test_unwritable_output_leaves_no_file(capsys, tmp_path):
     assert leftovers == []
 
 
-def test_report_writes_every_file(capsys, tmp_path):
+def test_report_writes_every_file(capsys, tmp_path, monkeypatch):
+    # The half-minute SELU domain search runs on small boxes in tests/test_selu_domains.py.
+    from test_selu import RUN_ON_SMALL_BOXES
+
+    from proofs.registry import all_theorems
+    from reluproof import report
+
+    theorems = [t for t in all_theorems() if t.id not in RUN_ON_SMALL_BOXES]
+    monkeypatch.setattr(report, "all_theorems", lambda include_slow=True: theorems)
     code, out, _ = run(capsys, "report", "-o", str(tmp_path / "rep"), "-q")
     assert code == 0
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
     assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
     plots = sorted(p.name for p in (tmp_path / "rep" / "plots").iterdir())
     experiments = [f"experiment-{e}.png" for e in ("dropout", "init", "lr-sweep", "revival")]
-    assert plots == sorted([f"{n}.png" for n in ALL] + experiments)
+    assert plots == sorted([f"{n}.png" for n in ALL] + experiments + ["selu-moment-map.png"])
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
     ids = {t["id"] for t in data["theorems"]}
@@ -176,7 +184,7 @@ def test_report_writes_every_file(capsys, tmp_path):
     tex = (tmp_path / "rep" / "report.tex").read_text()
     assert "The source documents' claims, settled" in tex
     assert tex.index("\\section{Summary}") < tex.index("\\section{relu")
-    assert tex.count("\\includegraphics") == len(ALL) + len(experiments)
+    assert tex.count("\\includegraphics") == len(ALL) + len(experiments) + 1  # the SELU map
     assert "Experiments: measured on trained networks" in tex
     assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout"}
     # the quick survey: our own kernels at least, every catalogue entry they implement

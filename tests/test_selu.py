@@ -77,7 +77,14 @@ def test_theorem_verdict_is_expected(theorem_id):
     json.dumps(result.to_dict())  # the certificate must serialise
 
 
-@pytest.mark.parametrize("theorem_id", selu_theorems(slow=True))
+# This one takes half a minute or more in full; tests/test_selu_domains.py runs its code on
+# small boxes, a too-large box among them.
+RUN_ON_SMALL_BOXES = {"selu.largest_domain"}
+
+
+@pytest.mark.parametrize(
+    "theorem_id", [t for t in selu_theorems(slow=True) if t not in RUN_ON_SMALL_BOXES]
+)
 def test_moonshot_theorem_runs_in_full(theorem_id):
     # The full proofs take seconds, so they run here as they are, not on a shrunken domain.
     start = time.perf_counter()

@@ -19,7 +19,11 @@ concern per module:
 * `contraction` -- the Jacobian of the paper's moment map g at its fixed point
   (`fixed_point_jacobian`) and, the moonshot, a computer proof that g is a contraction on the
   paper's Theorem 1 domain (`prove_contraction`), by adaptive box subdivision in interval
-  arithmetic (the boxes, duals and subdivision live in `numeric.intervals`).
+  arithmetic (the boxes, duals and subdivision live in `numeric.intervals`);
+* `variance_bounds` -- the paper's Theorems 2 and 3 (a large variance shrinks, a small one
+  grows), quoted and proved by the same subdivision (`prove_variance_bound`);
+* `largest_domain` -- how far Theorem 1's box grows (`search_largest_domain`, steered by
+  float measurements) and the rigorous proof on the box found (`prove_domain`).
 
 Exact claims are proved by SymPy simplifying a difference to 0; numeric claims by
 python-flint ball arithmetic (`flint.arb`), whose every result contains the true value.
@@ -67,6 +71,18 @@ from proofs.selu.contraction import (
     spectral_norm_ball,
     spectral_norm_upper,
 )
+from proofs.selu.variance_bounds import (
+    THEOREM2_DOMAIN,
+    THEOREM3_DOMAINS,
+    VarianceBoundResult,
+    prove_variance_bound,
+)
+from proofs.selu.largest_domain import (
+    PAPER_SHAPE,
+    DomainShape,
+    prove_domain,
+    search_largest_domain,
+)
 
 # isort: on
 
@@ -78,6 +94,7 @@ __all__ = [
     "NU",
     "OMEGA",
     "PAPER_IMAGE",
+    "PAPER_SHAPE",
     "SEED_DOCUMENT",
     "SELU",
     "SELU_ALPHA",
@@ -85,11 +102,14 @@ __all__ = [
     "TAU",
     "THEOREM1_DOMAIN",
     "THEOREM1_NORM_ARGMAX",
+    "THEOREM2_DOMAIN",
+    "THEOREM3_DOMAINS",
     "VARIABLES",
     "ArbMoments",
     "Box",
     "ContractionResult",
     "DerivedConstants",
+    "DomainShape",
     "Dual",
     "FixedPointJacobian",
     "FixedPointSolution",
@@ -99,6 +119,7 @@ __all__ = [
     "PrintedDigitsCheck",
     "S",
     "SymbolicMoments",
+    "VarianceBoundResult",
     "alpha_dropout_affine",
     "check_printed_digits",
     "correctly_rounded",
@@ -116,7 +137,10 @@ __all__ = [
     "nearest_float",
     "paper_box",
     "prove_contraction",
+    "prove_domain",
     "prove_maps_into",
+    "prove_variance_bound",
+    "search_largest_domain",
     "selu_constants",
     "solve_alpha_lambda",
     "spectral_norm_ball",

@@ -21,9 +21,9 @@ from flint import arb, ctx
 
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA
 from numeric.decimals import ball_text, decimal_text, decimal_upper, significant
-from numeric.intervals import Box, ball, ends, mean_value_enclosures, subdivide
+from numeric.intervals import Box, Witness, ball, ends, mean_value_enclosures, subdivide
 from numeric.oracle import arb_constant
-from proofs.selu.base import ALPHA, LAMBDA, MU, NU, OMEGA, TAU, selu_constants_arb
+from proofs.selu.base import ALPHA, LAMBDA, MU, NU, OMEGA, TAU, as_arb, selu_constants_arb
 from proofs.selu.moments import (
     jacobian_arb,
     moments_paper_arb,
@@ -135,6 +135,7 @@ class ContractionResult:
     seconds: float
     precision_bits: int
     reason: str = ""
+    counterexample: dict[str, Any] | None = None  # a point where the norm is >= threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,7 +149,19 @@ class ContractionResult:
             "seconds": round(self.seconds, 3),
             "precision_bits": self.precision_bits,
             "reason": self.reason,
+            "counterexample": self.counterexample,
         }
+
+
+def _constants(constants: tuple[Any, Any] | None, prec: int) -> tuple[arb, arb]:
+    """Balls for (alpha, lambda): alpha_01, lambda_01 by default (call inside a workprec)."""
+    if constants is None:
+        return selu_constants_arb(prec)
+    return as_arb(constants[0], "alpha"), as_arb(constants[1], "lambda")
+
+
+def _centre_point(box: Box) -> dict[str, str]:
+    return {n: str((lo + hi) / 2) for n, (lo, hi) in zip(box.names, box.sides, strict=True)}
 
 
 def prove_contraction(
@@ -158,6 +171,8 @@ def prove_contraction(
     prec: int = 64,
     time_limit: float | None = None,
     threshold: Fraction | int = 1,
+    constants: tuple[Any, Any] | None = None,
+    find_witness: bool = False,
 ) -> ContractionResult:
     """Prove ||d(mu~, nu~)/d(mu, nu)||_2 < threshold on `domain` by adaptive subdivision.
 
@@ -165,19 +180,25 @@ def prove_contraction(
     spectral norm is bounded from the enclosures (`spectral_norm_upper`), and a box whose
     bound is not below `threshold` is bisected. `progress(evaluated, pending, max_bound)` is
     called now and then. Gives up (proved=False, with the reason) after `max_boxes`
-    evaluations or `time_limit` seconds.
+    evaluations or `time_limit` seconds. `constants` = (alpha, lambda), default alpha_01,
+    lambda_01. With `find_witness`, a failing box whose centre provably has norm >=
+    threshold stops the search with that point as the counterexample.
     """
     threshold = Fraction(threshold)
     max_bound = Fraction(0)
     worst: Box | None = None
     with ctx.workprec(prec):
-        alpha, lam = selu_constants_arb(prec)
+        alpha, lam = _constants(constants, prec)
 
         def check(box: Box) -> tuple[bool, list[Fraction]]:
             nonlocal max_bound, worst
             entries, scores = mean_value_enclosures(box, paper_jacobian, (alpha, lam))
             bound = spectral_norm_upper(entries)
             if bound >= threshold:
+                if find_witness:
+                    norm = spectral_norm_ball(paper_jacobian(*box.centre(), alpha, lam))
+                    if norm >= ball(threshold):
+                        raise Witness(box, {"point": _centre_point(box), "norm": norm})
                 return False, scores
             if bound > max_bound:
                 max_bound, worst = bound, box
@@ -190,6 +211,13 @@ def prove_contraction(
                 progress(evaluated, pending, float(max_bound))
 
         run = subdivide(domain, check, max_boxes, time_limit, report)
+    counterexample = None
+    if run.witness is not None:
+        detail = run.witness.detail
+        counterexample = {
+            "point": detail["point"],
+            "spectral_norm": ball_text(detail["norm"], 12),
+        }
     return ContractionResult(
         proved=run.complete,
         domain=domain,
@@ -201,6 +229,7 @@ def prove_contraction(
         seconds=run.seconds,
         precision_bits=prec,
         reason=run.reason,
+        counterexample=counterexample,
     )
 
 
@@ -218,6 +247,7 @@ class ImageResult:
     seconds: float
     precision_bits: int
     reason: str = ""
+    counterexample: dict[str, Any] | None = None  # a point mapped outside the target
 
     def to_dict(self) -> dict[str, Any]:
         def outer(lo: Fraction, hi: Fraction) -> list[str]:
@@ -237,6 +267,7 @@ class ImageResult:
             "seconds": round(self.seconds, 3),
             "precision_bits": self.precision_bits,
             "reason": self.reason,
+            "counterexample": self.counterexample,
         }
 
 
@@ -248,16 +279,20 @@ def prove_maps_into(
     progress: Callable[[int, int], None] | None = None,
     prec: int = 64,
     time_limit: float | None = None,
+    constants: tuple[Any, Any] | None = None,
+    find_witness: bool = False,
 ) -> ImageResult:
     """Prove (mu~, nu~) lies strictly inside mean_target x variance_target for every point of
     `domain`, by the same subdivision with mean-value enclosures of mu~ and nu~ themselves.
-    The reported ranges are rigorous outer bounds of the image (a little wider than it)."""
+    The reported ranges are rigorous outer bounds of the image (a little wider than it).
+    `constants` and `find_witness` as in `prove_contraction` (the witness: a point whose image
+    provably lies outside the open target)."""
     target = tuple(
         (Fraction(str(lo)), Fraction(str(hi))) for lo, hi in (mean_target, variance_target)
     )
     hull = [[None, None], [None, None]]
     with ctx.workprec(prec):
-        alpha, lam = selu_constants_arb(prec)
+        alpha, lam = _constants(constants, prec)
 
         def check(box: Box) -> tuple[bool, list[Fraction]]:
             values, scores = mean_value_enclosures(box, paper_moments, (alpha, lam))
@@ -265,6 +300,11 @@ def prove_maps_into(
             inside = all(
                 t[0] < lo and hi < t[1] for (lo, hi), t in zip(bounds, target, strict=True)
             )
+            if not inside and find_witness:
+                image = paper_moments(*box.centre(), alpha, lam)
+                for name, value, (low, high) in zip(("mu~", "nu~"), image, target, strict=True):
+                    if value <= ball(low) or value >= ball(high):
+                        raise Witness(box, {"point": _centre_point(box), name: value})
             if inside:
                 for k, (lo, hi) in enumerate(bounds):
                     hull[k][0] = lo if hull[k][0] is None else min(hull[k][0], lo)
@@ -272,6 +312,12 @@ def prove_maps_into(
             return inside, scores
 
         run = subdivide(domain, check, max_boxes, time_limit, progress)
+    counterexample = None
+    if run.witness is not None:
+        counterexample = {
+            k: (ball_text(v, 12) if isinstance(v, arb) else v)
+            for k, v in run.witness.detail.items()
+        }
     empty = (Fraction(0), Fraction(0))
     return ImageResult(
         proved=run.complete,
@@ -284,6 +330,7 @@ def prove_maps_into(
         seconds=run.seconds,
         precision_bits=prec,
         reason=run.reason,
+        counterexample=counterexample,
     )
 
 
