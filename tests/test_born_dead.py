@@ -184,6 +184,19 @@ def test_counts_do_not_depend_on_how_the_blocks_are_split(monkeypatch, tmp_path)
     assert next(c for c in whole if (c["width"], c["depth"]) == (3, 6))["born_dead"] == by_hand
 
 
+def test_a_dask_cluster_gives_the_same_counts(capsys, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    argv = ["experiment", "born-dead", "--widths", "2", "--depths", "4,7", "--trials", "5000"]
+    assert main([*argv, "--bias", "he", "--json", "-q", "-o", str(tmp_path / "local")]) == 0
+    local = json.loads(capsys.readouterr().out)["cells"]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        address = ["--scheduler", cluster.scheduler_address]
+        assert main([*argv, "--bias", "he", *address, "--json", "-q", "-o", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["cells"] == local
+
+
 def test_seed_fixes_every_number(tmp_path):
     module = experiment_module("born-dead")
     a = run_experiment(module, small(), tmp_path / "a", plot=False)
