@@ -275,3 +275,22 @@ def test_bad_input_is_one_line_and_exit_2(args, needle, capsys, tmp_path):
 def test_training_experiments_refuse_born_dead_options(capsys, tmp_path):
     assert main(["experiment", "init", "--trials", "5", "-o", str(tmp_path / "x")]) == 2
     assert "born-dead options" in capsys.readouterr().err
+
+
+def test_report_section_puts_each_probability_beside_its_bound(monkeypatch):
+    from derivations import render
+    from reluproof import born_dead_report
+
+    monkeypatch.setattr(born_dead_report, "REPORT_TRIALS", 400)
+    part = born_dead_report.born_dead_section()
+    (section,) = part.sections
+    (png,) = part.files.values()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    beside = [line for b in section.blocks for line in getattr(b, "text", "").splitlines()]
+    beside = [line for line in beside if "  <-  " in line]
+    assert any("upper" in line and "he_normal/zero w=2 L=5" in line for line in beside)
+    assert any("no bound stated (RAI)" in line for line in beside)
+    assert all("VIOLATED" not in line for line in beside)
+    assert {c["init"] for c in part.data["cells"]} == {"he_normal", "rai"}
+    latex = render.latex_document([section], "born-dead", "0")
+    assert "Born dead at initialisation" in latex

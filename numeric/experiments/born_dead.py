@@ -387,7 +387,8 @@ def plot(config: BornDeadConfig, summary: Summary) -> bytes:
                 if all(v is not None for v in values):
                     ax.plot(depths, values, style, color=colour, lw=0.9)
         ax.set(xlabel="depth (hidden layers)", ylabel="P(born dead)", ylim=(-0.02, 1.02))
-        ax.set_title(f"{label}  (dashed: upper bound, dotted: lower)", fontsize=8)
+        legend = "  (dashed: upper bound, dotted: lower)" if members[0]["bounds"] else ""
+        ax.set_title(f"{label}{legend}", fontsize=8)
         ax.legend(fontsize=7)
     return png_bytes(fig)
 
