@@ -338,6 +338,7 @@ class Bound:
 
     def holds(self, low: float, high: float) -> bool:
         """Whether a measured 95% interval [low, high] is consistent with the bound."""
+        low, high = float(low), float(high)
         if self.direction == "upper":
             return low <= self.value + 1e-12
         if self.direction == "lower":

@@ -21,7 +21,7 @@ from typing import Any
 
 from derivations.errors import ReluproofError
 from numeric import born_dead as bd
-from numeric.experiments import Summary
+from numeric.experiments import Summary, _whole
 from numeric.experiments import stats as st
 from numeric.experiments.runner import Run, RunResult
 
@@ -93,18 +93,6 @@ def _numbers(option: str, text: str | None, default: tuple[int, ...], what: str)
     if min(values) < 1:
         raise ReluproofError(f"{option}: {what}, not {text!r}.")
     return tuple(dict.fromkeys(values))  # in the order given, each once
-
-
-def _whole(option: str, text: str | None, default: int, low: int) -> int:
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ReluproofError(f"{option} takes a whole number, not {text!r}.") from None
-    if value < low:
-        raise ReluproofError(f"{option} must be at least {low}, not {value}.")
-    return value
 
 
 def _names(option: str, text: str | None, default: tuple[str, ...], known: tuple[str, ...]):
@@ -219,13 +207,6 @@ def train_batch(runs) -> list[dict]:
 # the table
 
 
-def _interval(successes: int, trials: int, confidence: float) -> tuple[float, float]:
-    from scipy import stats
-
-    ci = stats.binomtest(successes, trials).proportion_ci(confidence, method="wilson")
-    return float(ci.low), float(ci.high)
-
-
 def _decision(cell: bd.Cell) -> str:
     if not cell.exact:
         return f"sampled: {bd.SAMPLE_POINTS} uniform points per block of {bd.BLOCK} networks"
@@ -236,9 +217,9 @@ def _decision(cell: bd.Cell) -> str:
 
 def cell_figures(cell: bd.Cell, born_dead: int, trials: int) -> dict[str, Any]:
     estimate = st.proportion(born_dead, trials)
-    check_low, check_high = _interval(born_dead, trials, CHECK_CONFIDENCE)
+    check = st.proportion(born_dead, trials, CHECK_CONFIDENCE)
     checked = [
-        {**b.to_dict(), "consistent": b.holds(check_low, check_high)} for b in bd.bounds(cell)
+        {**b.to_dict(), "consistent": b.holds(check.low, check.high)} for b in bd.bounds(cell)
     ]
     figures = {
         **cell.to_dict(),
