@@ -220,7 +220,7 @@ def dead_piecewise_linear(networks: int, depth: int, draw: Draw) -> np.ndarray:
     h = x[:, None].copy()
     for layer in range(depth):
         weights, biases = draw(layer, undecided)
-        z = np.einsum("tij,tj->ti", weights[net], h)
+        z = np.matmul(weights[net], h[:, :, None])[:, :, 0]  # per knot, its network's W h
         if biases is not None:
             z += biases[net]
         net, x, z = _add_zero_crossings(net, x, z)
