@@ -3,13 +3,14 @@
 `reluproof experiment born-dead` at the report's settings (the quick widths and depths, He
 with zero bias against RAI, `REPORT_TRIALS` networks per cell), its table and plot, and each
 measured probability beside the bound or closed form it checks (numeric/born_dead.py derives
-them and says which way each goes). It runs in a temporary directory: a few seconds, nothing
-cached. `born_dead_section` returns the section, its PNG (path relative to the report
-directory -> bytes) and the JSON data, and writes nothing itself.
+them and says which way each goes). The counts go to the project's cache (a few seconds the
+first time, read back after). `born_dead_section` returns the section, its PNG (path
+relative to the report directory -> bytes) and the JSON data; it writes no report file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 
@@ -40,6 +41,20 @@ def _beside(cells: list[dict]) -> Code:
     return Code("\n".join(f"{m:{width}s}  <-  {bound}" for m, bound in rows))
 
 
+@contextlib.contextmanager
+def _results_directory():
+    """The project's cache (a second report reads the counts back; a change of the code that
+    computes them recounts, the runner's keys hold its hash), or a temporary directory when
+    caching is off."""
+    from derivations import cache
+
+    if cache.enabled():
+        yield cache.directory() / "measured" / "born-dead"
+    else:
+        with tempfile.TemporaryDirectory() as work:
+            yield work
+
+
 def born_dead_section(progress: Callable[[str], None] = lambda _: None) -> ExperimentsSection:
     from numeric.experiments import born_dead as experiment
     from numeric.experiments import run_experiment
@@ -47,7 +62,7 @@ def born_dead_section(progress: Callable[[str], None] = lambda _: None) -> Exper
 
     progress("experiment born-dead")
     config = experiment.from_options(init=REPORT_INITS, trials=str(REPORT_TRIALS))
-    with tempfile.TemporaryDirectory() as work:
+    with _results_directory() as work:
         summary = run_experiment(experiment, config, work, jobs=default_jobs(), plot=False)
     path = f"{PLOTS}/experiment-born-dead.png"
     command = (

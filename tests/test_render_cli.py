@@ -166,7 +166,9 @@ def test_report_writes_every_file(capsys, tmp_path):
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
     assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
     plots = sorted(p.name for p in (tmp_path / "rep" / "plots").iterdir())
-    experiments = [f"experiment-{e}.png" for e in ("dropout", "init", "lr-sweep", "revival")]
+    experiments = [
+        f"experiment-{e}.png" for e in ("born-dead", "dropout", "init", "lr-sweep", "revival")
+    ]
     assert plots == sorted([f"{n}.png" for n in ALL] + experiments)
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
@@ -178,7 +180,9 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert tex.index("\\section{Summary}") < tex.index("\\section{relu")
     assert tex.count("\\includegraphics") == len(ALL) + len(experiments)
     assert "Experiments: measured on trained networks" in tex
-    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout"}
+    assert "Born dead at initialisation: random networks" in tex
+    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout", "born-dead"}
+    assert data["experiments"]["born-dead"]["consistent"] is True
 
 
 def test_workers_give_the_same_bytes_as_one_process(capsys, tmp_path):
