@@ -35,6 +35,7 @@ from reluproof.born_dead_report import born_dead_section
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
 from reluproof.parallel import ordered_map
+from reluproof.survey_report import load_survey, quick_survey, survey_section
 
 TITLE = "reluproof report: activation functions and the dying ReLU"
 PLOTS = "plots"  # the figures' directory, beside the documents
@@ -325,7 +326,11 @@ def build_report(
     pdf: bool = True,
     jobs: int = 1,
     parts: Sequence[ReportPart] = (),
+    survey: str | Path | None = "quick",
 ) -> Report:
+    """`survey`: "quick" runs (or reads back from the cache) a float32 survey of the
+    installed frameworks, a path includes a saved survey.json, None leaves it out."""
+    saved = load_survey(survey) if survey not in (None, "quick") else None  # fail fast
     directory = ensure_directory(out_dir)
     activations = report_activations(progress, jobs)
     results = prove_many(all_theorems(include_slow=True), progress, jobs)
@@ -340,6 +345,11 @@ def build_report(
         ReportPart(experiments.sections, experiments.files),
         ReportPart(born_dead.sections, born_dead.files),
     )
+    if survey == "quick":
+        saved, source = quick_survey(progress, jobs), "A quick survey run by the report"
+    else:
+        source = f"The saved survey `{survey}`"
+    parts = (*parts, ReportPart((survey_section(saved, source),)))
     for part in parts:
         sections += part.sections
         files.update(part.files)
@@ -350,6 +360,7 @@ def build_report(
         "activations": [a.row for a in activations],
         "theorems": [r.to_dict() for r in results],
         "experiments": {**experiments.data, "born-dead": born_dead.data},
+        "survey": saved,
     }
     # Everything but the PDF first: a TeX problem must not cost the rest.
     ensure_directory(directory / PLOTS)
