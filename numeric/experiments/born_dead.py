@@ -236,7 +236,7 @@ def cell_figures(cell: bd.Cell, born_dead: int, trials: int) -> dict[str, Any]:
         figures["miss_bound"] = {
             "eps": bd.MISS_EPS,
             "points": bd.SAMPLE_POINTS,
-            "probability": bd.sampled_miss_bound(cell),
+            "probability": float(f"{bd.sampled_miss_bound(cell):.3g}"),
             "meaning": "a network each of whose layers is nonzero on at least a fraction eps "
             "of the cube is counted dead with at most this probability (the count errs only "
             "towards dead)",
