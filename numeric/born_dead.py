@@ -67,9 +67,10 @@ The bounds (`bounds`) beside the measurement, and which way each goes:
   with zero bias, any d: 1 - 2^-(L-1); depth 2 with zero bias, d = 1:
   (1 - 2^(1-w)) 4^-w + 2^(1-w) 2^-w; depth 1 with He bias or N(0, 1) bias in d = 1:
   (arctan(sigma_b / sigma_w) / pi)^w (zero bias, depth 1: 0).
-- For comparison only (not checked): a secondary summary of the paper reports born-dead
-  rates below 1% (width 10), above 10% (width 5) and about 60% (width 3) at depth 10;
-  the zero-bias table here measures 0.1%, 15% and 62.5% there.
+- For comparison only (not checked, and not read in the paper itself): a secondary summary
+  of the paper reports dying probabilities of 10-layer networks below 1% (width 10), above
+  10% (width 5) and about 60% (width 3); the zero-bias table here measures 0.1%, 15% and
+  62.5% there.
 """
 
 from __future__ import annotations

@@ -786,7 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival, dropout or born-dead")
     p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
     p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
-    p.add_argument("--widths", default=None, metavar="W,W,...", help="hidden widths")
+    p.add_argument(
+        "--widths", default=None, metavar="W,W,...", help="hidden widths (born-dead: to sweep)"
+    )
     p.add_argument("--lr", default=None, metavar="X", help="learning rate (init, revival)")
     p.add_argument("--lr-max", default=None, metavar="X", help="top of the lr-sweep's grid")
     p.add_argument(
