@@ -495,17 +495,23 @@ def cmd_experiment(args) -> int:
     from numeric.experiments import Config, experiment_module, run_experiment
 
     module = experiment_module(args.name)  # an unknown name: one line with a did-you-mean
-    config = Config.from_options(
-        args.name,
-        seeds=args.seeds,
-        full=args.full,
-        epochs=args.epochs,
-        widths=args.widths,
-        lr=args.lr,
-        lr_max=args.lr_max,
-        activations=args.activations,
-        task=args.task,
-    )
+    if hasattr(module, "configure"):  # options of its own (born-dead)
+        config = module.configure(args)
+    else:
+        given = [f"--{o.replace('_', '-')}" for o in BORN_DEAD_OPTIONS if getattr(args, o)]
+        if given:
+            raise ReluproofError(f"{', '.join(given)}: born-dead options; {args.name} trains.")
+        config = Config.from_options(
+            args.name,
+            seeds=args.seeds,
+            full=args.full,
+            epochs=args.epochs,
+            widths=args.widths,
+            lr=args.lr,
+            lr_max=args.lr_max,
+            activations=args.activations,
+            task=args.task,
+        )
     directory = args.output or f"reluproof-experiments/{args.name}"
     summary = run_experiment(
         module,
@@ -520,7 +526,11 @@ def cmd_experiment(args) -> int:
     else:
         print(summary.text, flush=True)  # before stderr's line, also when both are piped
         _progress(args.quiet)(f"wrote {', '.join(str(p) for p in summary.files)}")
-    return EXIT_OK
+    # a measurement that contradicts a proved bound (born-dead) is a failed check
+    return EXIT_FAILED if summary.data.get("consistent") is False else EXIT_OK
+
+
+BORN_DEAD_OPTIONS = ("depths", "trials", "bias", "init", "input_dim", "seed")
 
 
 # ---------------------------------------------------------------------------------------
@@ -786,22 +796,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="train seeded MLPs and measure dying units: lr-sweep, init, revival, dropout",
-        description="Run one experiment (lr-sweep, init, revival or dropout): its runs are "
-        "trained in lock-step batches, each result written to DIR/runs/ as it completes, so "
+        help="measure dying units: lr-sweep, init, revival, dropout (training), born-dead",
+        description="Run one experiment (lr-sweep, init, revival or dropout: seeded training "
+        "runs in lock-step batches; born-dead: random networks at initialisation, counted in "
+        "seeded blocks). Each result is written to DIR/runs/ as it completes, so "
         "the same command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
         "and DIR/NAME.png.",
     )
-    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival or dropout")
+    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival, dropout or born-dead")
     p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
     p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
-    p.add_argument("--widths", default=None, metavar="W,W,...", help="hidden widths")
+    p.add_argument(
+        "--widths", default=None, metavar="W,W,...", help="hidden widths (born-dead: to sweep)"
+    )
     p.add_argument("--lr", default=None, metavar="X", help="learning rate (init, revival)")
     p.add_argument("--lr-max", default=None, metavar="X", help="top of the lr-sweep's grid")
     p.add_argument(
         "--activations", default=None, metavar="A,B,...", help="activations to sweep (lr-sweep)"
     )
     p.add_argument("--task", default=None, metavar="NAME", help="the training task")
+    # born-dead (its --widths: the widths to sweep, e.g. 2,3,5,10)
+    p.add_argument("--depths", default=None, metavar="L,L,...", help="born-dead: hidden layers")
+    p.add_argument("--trials", default=None, metavar="N", help="born-dead: networks per cell")
+    p.add_argument("--bias", default=None, metavar="B,...", help="born-dead: zero, he, normal")
+    p.add_argument("--init", default=None, metavar="I,...", help="born-dead: he_normal, rai")
+    p.add_argument("--input-dim", default=None, metavar="D", help="born-dead: input dimension")
+    p.add_argument("--seed", default=None, metavar="S", help="born-dead: the seed (default 0)")
     p.add_argument("--full", action="store_true", help="paper-grade settings (slow)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
     p.add_argument("-o", "--output", metavar="DIR", help="results directory (resumable)")

@@ -9,7 +9,8 @@ The document opens with a summary a reader takes in at a glance (one table of th
 activations, one of the verdicts by family), then each activation (with its plot),
 then each theorem with its verdict and a readable digest of its certificate (the whole
 certificate is in report.json), then the experiments (reluproof/experiments_report.py:
-their tables and plots, each number beside the theorem it confirms). More parts join as a
+their tables and plots, each number beside the theorem it confirms; then born-dead,
+reluproof/born_dead_report.py: each probability beside its bound). More parts join as a
 `ReportPart`: sections built from derivations.render's blocks (Prose, Table, Figure, ...)
 and the files their figures name.
 """
@@ -30,6 +31,7 @@ from numeric.output import ensure_directory, write_atomic
 from proofs.registry import all_theorems, theorem_by_id
 from proofs.theorem import Result, Status, Theorem
 from reluproof import __version__
+from reluproof.born_dead_report import born_dead_section
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
 from reluproof.moment_map_plot import moment_map_section
@@ -342,7 +344,12 @@ def build_report(
     sections += [a.section for a in activations]
     sections += theorem_sections(results)
     experiments = experiments_section(results, progress)  # the measured side, its plots
-    parts = (*parts, ReportPart(experiments.sections, experiments.files))
+    born_dead = born_dead_section(progress)  # random networks at initialisation, no training
+    parts = (
+        *parts,
+        ReportPart(experiments.sections, experiments.files),
+        ReportPart(born_dead.sections, born_dead.files),
+    )
     moment_map, moment_map_files = moment_map_section(results)  # SELU's map and its theorems
     parts = (*parts, ReportPart((moment_map,), moment_map_files))
     if survey == "quick":
@@ -359,7 +366,7 @@ def build_report(
         "version": __version__,
         "activations": [a.row for a in activations],
         "theorems": [r.to_dict() for r in results],
-        "experiments": experiments.data,
+        "experiments": {**experiments.data, "born-dead": born_dead.data},
         "survey": saved,
     }
     # Everything but the PDF first: a TeX problem must not cost the rest.

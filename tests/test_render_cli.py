@@ -174,7 +174,9 @@ def test_report_writes_every_file(capsys, tmp_path, monkeypatch):
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
     assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
     plots = sorted(p.name for p in (tmp_path / "rep" / "plots").iterdir())
-    experiments = [f"experiment-{e}.png" for e in ("dropout", "init", "lr-sweep", "revival")]
+    experiments = [
+        f"experiment-{e}.png" for e in ("born-dead", "dropout", "init", "lr-sweep", "revival")
+    ]
     assert plots == sorted([f"{n}.png" for n in ALL] + experiments + ["selu-moment-map.png"])
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
@@ -186,7 +188,9 @@ def test_report_writes_every_file(capsys, tmp_path, monkeypatch):
     assert tex.index("\\section{Summary}") < tex.index("\\section{relu")
     assert tex.count("\\includegraphics") == len(ALL) + len(experiments) + 1  # the SELU map
     assert "Experiments: measured on trained networks" in tex
-    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout"}
+    assert "Born dead at initialisation: random networks" in tex
+    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout", "born-dead"}
+    assert data["experiments"]["born-dead"]["consistent"] is True
     # the quick survey: our own kernels at least, every catalogue entry they implement
     survey = data["survey"]
     assert "numpy" in survey["frameworks"] and survey["versions"]["numpy"]

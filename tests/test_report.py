@@ -41,6 +41,7 @@ def small_report(monkeypatch):
     monkeypatch.setattr(report, "all_theorems", lambda include_slow=True: theorems)
     # no experiments either: they have their own tests (tests/test_measured.py)
     monkeypatch.setattr(report, "experiments_section", lambda *_: ExperimentsSection(()))
+    monkeypatch.setattr(report, "born_dead_section", lambda *_: ExperimentsSection(()))
     # a survey of one of our own kernels, not the whole quick survey (it has its own test)
     monkeypatch.setattr(report, "quick_survey", lambda progress, jobs: _small_survey())
     return chosen

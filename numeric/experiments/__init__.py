@@ -5,7 +5,8 @@ Each experiment module (`lr_sweep`, `init`, `revival`, `dropout`) provides
   train_batch(runs) -> list[dict]    trains runs of one shape in lock-step (pure);
   summarise(config, results) -> Summary   the table, the JSON and the plot.
 `runner.py` executes the plan (joblib or Dask, resumable); `Config` validates the user's
-options once, with one-line errors.
+options once, with one-line errors. An experiment with options of its own (`born-dead`: no
+training) provides `configure(args) -> config` instead, and its own config type.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ EXPERIMENTS = {
     "init": "numeric.experiments.init",
     "revival": "numeric.experiments.revival",
     "dropout": "numeric.experiments.dropout",
+    "born-dead": "numeric.experiments.born_dead",
 }
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "rrelu", "elu", "selu")

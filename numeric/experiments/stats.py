@@ -51,11 +51,11 @@ def _round(x: float) -> float | None:
     return round(float(x), 6) if math.isfinite(x) else None
 
 
-def proportion(successes: int, trials: int) -> Estimate:
-    """Wilson score interval for successes / trials."""
+def proportion(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:
+    """Wilson score interval for successes / trials (95% unless told)."""
     if trials <= 0:
         return Estimate(math.nan, math.nan, math.nan, 0, "Wilson score")
-    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(CONFIDENCE, method="wilson")
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence, method="wilson")
     return Estimate(successes / trials, ci.low, ci.high, int(trials), "Wilson score")
 
 

@@ -1,0 +1,383 @@
+"""`reluproof experiment born-dead`: how often is a random ReLU network dead at birth?
+
+For every cell (width, depth, init, bias, input dimension) it counts, over `trials` random
+networks, those that are born dead (some hidden layer zero on all of [-1, 1]^d), decided
+per network by numeric/born_dead.py (exactly in 1-D, by a stated sample otherwise), and
+reports the probability with its 95% Wilson interval beside the bounds that apply (which
+way each goes and where it comes from: numeric/born_dead.py's docstring). A measured
+interval that contradicts a bound (checked at 99.9%, so that twenty cells do not raise a
+false alarm at the 5% rate) makes the experiment fail: exit status 1.
+
+Unlike the training experiments, a run here is a range of blocks of one cell (BLOCK
+networks each, seeded by (seed, cell, block)), so a count is the same bit for bit however
+the runs are split among joblib workers or Dask, and an interrupted experiment resumes at
+the blocks it had not finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from derivations.errors import ReluproofError
+from numeric import born_dead as bd
+from numeric.experiments import Summary, _whole
+from numeric.experiments import stats as st
+from numeric.experiments.runner import Run, RunResult
+
+NAME = "born-dead"
+QUICK = {"widths": (2, 3, 5, 10), "depths": (2, 5, 10, 20, 50), "trials": 10_000}
+FULL = {
+    "widths": (2, 3, 4, 5, 6, 7, 8, 9, 10),
+    "depths": (2, 3, 5, 7, 10, 15, 20, 30, 40, 50),
+    "trials": 100_000,
+}
+BLOCKS_PER_RUN = 8  # one run (a unit of work and of resumption) holds at most 8 blocks
+CHECK_CONFIDENCE = 0.999  # the interval at which a bound is checked
+# the options of the training experiments, which born-dead does not take
+TRAINING_OPTIONS = ("seeds", "epochs", "lr", "lr_max", "activations", "task")
+
+
+@dataclass(frozen=True)
+class BornDeadConfig:
+    """The experiment's validated options (`None` lists take the quick or full preset)."""
+
+    widths: tuple[int, ...]
+    depths: tuple[int, ...]
+    trials: int
+    biases: tuple[str, ...] = ("zero",)
+    inits: tuple[str, ...] = ("he_normal",)
+    input_dim: int = 1
+    seed: int = 0
+    full: bool = False
+    experiment: str = NAME
+
+    def cells(self) -> list[bd.Cell]:
+        """Every cell, in table order: (init, bias) groups, then depth, then width. RAI draws
+        its own biases, so it makes one group whatever `--bias` says."""
+        groups: list[tuple[str, str]] = []
+        for init in self.inits:
+            for bias in self.biases if init == "he_normal" else (bd.RAI_BIAS,):
+                if (init, bias) not in groups:
+                    groups.append((init, bias))
+        return [
+            bd.Cell(w, d, self.input_dim, init, bias)
+            for init, bias in groups
+            for d in self.depths
+            for w in self.widths
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "experiment": self.experiment,
+            "full": self.full,
+            "widths": list(self.widths),
+            "depths": list(self.depths),
+            "trials": self.trials,
+            "biases": list(self.biases),
+            "inits": list(self.inits),
+            "input_dim": self.input_dim,
+            "seed": self.seed,
+        }
+
+
+def _numbers(option: str, text: str | None, default: tuple[int, ...], what: str):
+    if text is None:
+        return default
+    try:
+        values = tuple(int(p) for p in text.split(","))
+    except ValueError:
+        raise ReluproofError(
+            f"{option} takes whole numbers separated by commas (e.g. 2,5,10), not {text!r}."
+        ) from None
+    if min(values) < 1:
+        raise ReluproofError(f"{option}: {what}, not {text!r}.")
+    return tuple(dict.fromkeys(values))  # in the order given, each once
+
+
+def _names(option: str, text: str | None, default: tuple[str, ...], known: tuple[str, ...]):
+    if text is None:
+        return default
+    import difflib
+
+    chosen = []
+    for part in (p.strip() for p in text.split(",")):
+        if part not in known:
+            close = difflib.get_close_matches(part, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ReluproofError(
+                f"{option}: unknown {option[2:]} {part!r}.{hint} Choose from {', '.join(known)}."
+            )
+        if part not in chosen:
+            chosen.append(part)
+    return tuple(chosen)
+
+
+def from_options(
+    widths: str | None = None,
+    depths: str | None = None,
+    trials: str | None = None,
+    bias: str | None = None,
+    init: str | None = None,
+    input_dim: str | None = None,
+    seed: str | None = None,
+    full: bool = False,
+) -> BornDeadConfig:
+    """The options as typed (strings or None), each checked with a one-line error."""
+    preset = FULL if full else QUICK
+    inits = _names("--init", init, ("he_normal",), bd.INITS)
+    if bias is not None and inits == ("rai",):
+        raise ReluproofError(
+            "--bias does not apply to --init rai: RAI draws each unit's bias with its weights "
+            "(one entry of [weights, bias] from Beta(2, 1)); leave --bias out."
+        )
+    return BornDeadConfig(
+        widths=_numbers("--widths", widths, preset["widths"], "every width must be at least 1"),
+        depths=_numbers("--depths", depths, preset["depths"], "every depth must be at least 1"),
+        trials=_whole("--trials", trials, preset["trials"], 1),
+        biases=_names("--bias", bias, ("zero",), bd.BIASES),
+        inits=inits,
+        input_dim=_whole("--input-dim", input_dim, 1, 1),
+        seed=_whole("--seed", seed, 0, 0),
+        full=full,
+    )
+
+
+def configure(args) -> BornDeadConfig:
+    """The config from the `reluproof experiment` command line (training options refused)."""
+    given = [f"--{o.replace('_', '-')}" for o in TRAINING_OPTIONS if getattr(args, o, None)]
+    if given:
+        raise ReluproofError(
+            f"born-dead does not take {', '.join(given)} (a training option); its options: "
+            "--widths --depths --trials --bias --init --input-dim --seed --full."
+        )
+    return from_options(
+        widths=args.widths,
+        depths=args.depths,
+        trials=args.trials,
+        bias=args.bias,
+        init=args.init,
+        input_dim=args.input_dim,
+        seed=args.seed,
+        full=args.full,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# runs
+
+
+def plan(config: BornDeadConfig) -> list[Run]:
+    runs = []
+    sizes = bd.block_sizes(config.trials)
+    for cell in config.cells():
+        for first in range(0, len(sizes), BLOCKS_PER_RUN):
+            settings = {
+                **cell.to_dict(),
+                "first_block": first,
+                "block_sizes": sizes[first : first + BLOCKS_PER_RUN],
+            }
+            runs.append(Run.make(NAME, "relu", config.seed, settings, label=_group(cell)))
+    return runs
+
+
+def _group(cell: bd.Cell) -> str:
+    return f"{cell.init}, bias {cell.bias}"
+
+
+def _cell_of(run: Run) -> bd.Cell:
+    s = run.setting
+    return bd.Cell(s["width"], s["depth"], s["input_dim"], s["init"], s["bias"])
+
+
+def train_batch(runs) -> list[dict]:
+    """Count the born-dead networks of each run's blocks (the runner's pure work function)."""
+    out = []
+    for run in runs:
+        cell, first = _cell_of(run), run.setting["first_block"]
+        counts = [
+            bd.count_block(cell, run.seed, first + i, n)
+            for i, n in enumerate(run.setting["block_sizes"])
+        ]
+        out.append({"born_dead": sum(counts), "networks": sum(run.setting["block_sizes"])})
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# the table
+
+
+def _decision(cell: bd.Cell) -> str:
+    if not cell.exact:
+        return f"sampled: {bd.SAMPLE_POINTS} uniform points per block of {bd.BLOCK} networks"
+    if cell.bias == "zero" and cell.init == "he_normal":
+        return "exact: homogeneity, the values at -1 and +1 decide"
+    return "exact: piecewise-linear knots tracked layer by layer (float64)"
+
+
+def cell_figures(cell: bd.Cell, born_dead: int, trials: int) -> dict[str, Any]:
+    estimate = st.proportion(born_dead, trials)
+    check = st.proportion(born_dead, trials, CHECK_CONFIDENCE)
+    checked = [
+        {**b.to_dict(), "consistent": b.holds(check.low, check.high)} for b in bd.bounds(cell)
+    ]
+    figures = {
+        **cell.to_dict(),
+        "trials": trials,
+        "born_dead": born_dead,
+        "probability": round(born_dead / trials, 6),
+        "ci": [round(estimate.low, 6), round(estimate.high, 6)],
+        "exact": cell.exact,
+        "decision": _decision(cell),
+        "bounds": checked,
+        "consistent": all(b["consistent"] for b in checked),
+    }
+    if not cell.exact:
+        figures["miss_bound"] = {
+            "eps": bd.MISS_EPS,
+            "points": bd.SAMPLE_POINTS,
+            "probability": float(f"{bd.sampled_miss_bound(cell):.3g}"),
+            "meaning": "a network each of whose layers is nonzero on at least a fraction eps "
+            "of the cube is counted dead with at most this probability (the count errs only "
+            "towards dead)",
+        }
+    return figures
+
+
+def cells(config: BornDeadConfig, results: list[RunResult]) -> list[dict[str, Any]]:
+    totals: dict[bd.Cell, list[int]] = {}
+    for item in results:
+        counts = totals.setdefault(_cell_of(item.run), [0, 0])
+        counts[0] += item.result["born_dead"]
+        counts[1] += item.result["networks"]
+    return [cell_figures(cell, dead, n) for cell, (dead, n) in totals.items()]
+
+
+def _percent(cell: dict) -> str:
+    lo, hi = cell["ci"]
+    return f"{100 * cell['probability']:.1f}% [{100 * lo:.1f},{100 * hi:.1f}]"
+
+
+def _bound_text(cell: dict) -> str:
+    by = {b["direction"]: b["value"] for b in cell["bounds"]}
+    if "exact" in by:
+        return f"= {100 * by['exact']:.1f}%"
+    low = f"{100 * by['lower']:.1f}" if "lower" in by else "-"
+    high = f"{100 * by['upper']:.1f}" if "upper" in by else "-"
+    return f"[{low}, {high}]" if by else "none"
+
+
+def summarise(config: BornDeadConfig, results: list[RunResult]) -> Summary:
+    table = cells(config, results)
+    groups: dict[str, list[dict]] = {}
+    for c in table:
+        groups.setdefault(f"{c['init']}, bias {c['bias']}", []).append(c)
+    lines = [
+        f"born-dead: ReLU networks of `depth` hidden layers x `width` units on [-1,1]^"
+        f"{config.input_dim}, {config.trials} networks per cell, seed {config.seed}",
+        "cell: born-dead probability [95% Wilson interval]; bounds: [lower, upper] in % "
+        "(derived in numeric/born_dead.py; '-' none applies), '= p' a closed form",
+    ]
+    width = 24
+    for label, members in groups.items():
+        first = members[0]
+        lines += ["", f"{label} ({first['decision']})"]
+        lines.append("depth".rjust(6) + "".join(f"w={w}".rjust(width) for w in config.widths))
+        for depth in config.depths:
+            row = [c for c in members if c["depth"] == depth]
+            lines.append(f"{depth:6d}" + "".join(_percent(c).rjust(width) for c in row))
+            lines.append("bounds".rjust(6) + "".join(_bound_text(c).rjust(width) for c in row))
+        if not first["exact"]:
+            miss = first["miss_bound"]
+            lines.append(
+                f"not exact (d > 1): a network alive on >= {100 * miss['eps']:g}% of the cube "
+                f"in every layer is counted dead with probability <= "
+                f"{max(c['miss_bound']['probability'] for c in members):.2g}"
+            )
+    broken = [c for c in table if not c["consistent"]]
+    lines.append("")
+    if broken:
+        lines.append(
+            f"BOUND VIOLATED in {len(broken)} cell(s) at {100 * CHECK_CONFIDENCE:g}%: "
+            + "; ".join(f"w={c['width']} L={c['depth']} {c['init']}/{c['bias']}" for c in broken)
+        )
+    else:
+        checked = sum(len(c["bounds"]) for c in table)
+        lines.append(
+            f"all {checked} bounds consistent with the measurement "
+            f"(checked at {100 * CHECK_CONFIDENCE:g}% Wilson intervals)"
+        )
+    lines.append(
+        "Lu et al. 2019 (abstract): a deep ReLU network born dead with probability -> 1 as "
+        "depth -> infinity; their explicit bias-free bounds are not quoted (not confirmed "
+        "here); RAI constants (0.6007/sqrt(fan_in), Beta(2,1)) from public reimplementations."
+    )
+    data = {
+        "cells": table,
+        "consistent": not broken,
+        "check_confidence": CHECK_CONFIDENCE,
+        "source": "Lu, Shin, Su & Karniadakis 2019, arXiv:1903.06733",
+        "paper_claims": [
+            {
+                "statement": "a deep ReLU network will eventually die in probability as the "
+                "depth goes to infinite (symmetric initialisation)",
+                "where": "abstract",
+                "confirmed": True,
+            },
+            {
+                "statement": "explicit upper and lower bounds on the born-dead probability of "
+                "bias-free networks",
+                "where": "section 3",
+                "confirmed": False,
+                "note": "not quoted: their exact form could not be confirmed here; the bounds "
+                "in `cells` are derived in numeric/born_dead.py",
+            },
+            {
+                "statement": "RAI: one entry of each unit's [weights, bias] from Beta(2, 1), the "
+                "others N(0, 0.6007^2 / fan_in)",
+                "where": "section 4",
+                "confirmed": False,
+                "note": "constants as in public reimplementations of RAI",
+            },
+        ],
+    }
+    return Summary(NAME, "\n".join(lines), data)
+
+
+def plot(config: BornDeadConfig, summary: Summary) -> bytes:
+    from numeric.experiments.plots import figure, png_bytes
+
+    groups: dict[str, list[dict]] = {}
+    for c in summary.data["cells"]:
+        groups.setdefault(f"{c['init']}, bias {c['bias']}", []).append(c)
+    fig, axes = figure(columns=len(groups), width=5.2)
+    for ax, (label, members) in zip(axes[0], groups.items(), strict=True):
+        for i, w in enumerate(config.widths):
+            row = sorted((c for c in members if c["width"] == w), key=lambda c: c["depth"])
+            depths = [c["depth"] for c in row]
+            p = [c["probability"] for c in row]
+            err = [
+                [c["probability"] - c["ci"][0] for c in row],
+                [c["ci"][1] - c["probability"] for c in row],
+            ]
+            colour = f"C{i % 10}"
+            ax.errorbar(depths, p, yerr=err, marker="o", ms=3, capsize=2, color=colour)
+            ax.plot([], [], color=colour, label=f"width {w}")
+            for direction, style in (("upper", "--"), ("lower", ":")):
+                values = [_bound(c, direction) for c in row]
+                if all(v is not None for v in values):
+                    ax.plot(depths, values, style, color=colour, lw=0.9)
+        ax.set(xlabel="depth (hidden layers)", ylabel="P(born dead)", ylim=(-0.02, 1.02))
+        legend = "  (dashed: upper bound, dotted: lower)" if members[0]["bounds"] else ""
+        ax.set_title(f"{label}{legend}", fontsize=8)
+        ax.legend(fontsize=7)
+    return png_bytes(fig)
+
+
+def _bound(cell: dict, direction: str) -> float | None:
+    return next((b["value"] for b in cell["bounds"] if b["direction"] == direction), None)
+
+
+def networks(config: BornDeadConfig) -> int:
+    """How many networks the experiment draws in all."""
+    return len(config.cells()) * config.trials
