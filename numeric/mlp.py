@@ -16,8 +16,10 @@ Network(settings, n_inputs, n_outputs, loss)
   .forward(params, X, noise=None) -> Forward(pre, post, output)
                                X (N, d) shared by every run or (R, B, d) per run.
   .loss(output, Y) -> (R,)     and .loss_gradient(output, Y) -> dL/doutput.
-  .gradients(params, X, Y, noise=None, out=None) -> (loss (R,), grads: Params, Forward)
-                               backpropagation (`out`: reuse these gradient arrays).
+  .gradients(params, X, Y, noise=None, out=None, layer_inputs=None)
+                               -> (loss (R,), grads: Params, Forward) by backpropagation
+                               (`out`: reuse these gradient arrays; `layer_inputs`: a list
+                               to receive dL/d(layer input) for every layer).
 Optimizer(settings)
   .init(params) -> state; .step(params, grads, state, lr, weight_decay, frozen=None)
                                in place, PyTorch's conventions; lr, weight_decay (R, 1, 1).
@@ -379,11 +381,22 @@ class Network:
 
     # ---- backprop ----
     def gradients(
-        self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None, out: Params | None = None
+        self,
+        params: Params,
+        X: np.ndarray,
+        Y: np.ndarray,
+        noise=None,
+        out: Params | None = None,
+        layer_inputs: list | None = None,
     ):
         """(loss (R,), gradients as Params, the Forward) by backpropagation. With `out`
         (a Params of the gradients' shapes, e.g. `params.copy()`), the weight and bias
-        gradients are written into its arrays (no allocation per step) and `out` returned."""
+        gradients are written into its arrays (no allocation per step) and `out` returned.
+        With `layer_inputs` (a list), it is filled with dL/d(post[l]) for every layer input,
+        post[0] = X included, (R, N, n_l) each: the backpropagated gradients whose norms the
+        vanishing-gradient theorems bound."""
+        if layer_inputs is not None:
+            layer_inputs.clear()
         fwd = self.forward(params, X, noise)
         loss = self.loss(fwd.output, Y)
         delta = self.loss_gradient(fwd.output, Y)
@@ -398,8 +411,11 @@ class Network:
             else:
                 g_w[l] = input_gradient(a, delta)
                 g_b[l] = delta.sum(axis=-2, keepdims=True)
-            if l:
+            if l or layer_inputs is not None:
                 upstream = np.matmul(delta, params.weights[l].transpose(0, 2, 1))
+                if layer_inputs is not None:
+                    layer_inputs.insert(0, upstream.copy())  # `upstream` is scaled in place
+            if l:
                 z, learned = fwd.pre[l - 1], self._learned(params, l - 1, noise)
                 if params.slopes:
                     dslope = self.kernel.dparam("a", z, **learned)

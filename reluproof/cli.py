@@ -488,6 +488,9 @@ def cmd_experiment(args) -> int:
         lr_max=args.lr_max,
         activations=args.activations,
         task=args.task,
+        depth=args.depth,
+        dropout_keep=args.dropout_keep,
+        tau=args.tau,
     )
     directory = args.output or f"reluproof-experiments/{args.name}"
     summary = run_experiment(
@@ -753,13 +756,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="train seeded MLPs and measure dying units: lr-sweep, init, revival, dropout",
-        description="Run one experiment (lr-sweep, init, revival or dropout): its runs are "
-        "trained in lock-step batches, each result written to DIR/runs/ as it completes, so "
-        "the same command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
-        "and DIR/NAME.png.",
+        help="train seeded MLPs and measure: lr-sweep, init, revival, dropout, vanishing, ...",
+        description="Run one experiment (lr-sweep, init, revival, dropout, vanishing, ...): its "
+        "runs are trained in lock-step batches, each result written to DIR/runs/ as it "
+        "completes, so the same command resumes an interrupted experiment. Prints a table; "
+        "writes DIR/NAME.json and DIR/NAME.png.",
     )
-    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival or dropout")
+    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival, dropout, vanishing, ...")
     p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
     p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
     p.add_argument("--widths", default=None, metavar="W,W,...", help="hidden widths")
@@ -769,6 +772,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--activations", default=None, metavar="A,B,...", help="activations to sweep (lr-sweep)"
     )
     p.add_argument("--task", default=None, metavar="NAME", help="the training task")
+    # the depth experiments' options (vanishing, selu-depth, recycle)
+    p.add_argument("--depth", default=None, metavar="N", help="hidden layers (depth experiments)")
+    p.add_argument(
+        "--dropout-keep", default=None, metavar="Q", help="alpha dropout's keep probability"
+    )
+    p.add_argument("--tau", default=None, metavar="T", help="tau-dormant threshold (recycle)")
     p.add_argument("--full", action="store_true", help="paper-grade settings (slow)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
     p.add_argument("-o", "--output", metavar="DIR", help="results directory (resumable)")
