@@ -125,3 +125,58 @@ def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path):
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+# ---- the measured claims' verdicts follow the numbers (negative controls) ---------------
+
+
+def _fake_figures(relu_epochs, tanh_epochs, relu_kernel_ratio):
+    def cell(epochs, zeros=0.0):
+        fraction = {"value": zeros}
+        return {
+            "epochs_to_target": epochs,
+            "zero_fraction_at_init": fraction,
+            "zero_fraction_final": fraction,
+        }
+
+    def timing(ratio):
+        relu_is = {a: van._compare(ratio, 0.1) for a in ("sigmoid", "tanh")}
+        return {
+            "median": {"relu": ratio, "sigmoid": 1.0, "tanh": 1.0},
+            "relu_ratio": {"sigmoid": ratio, "tanh": ratio},
+            "relu_is": relu_is,
+        }
+
+    return {
+        "target_loss": 1.5,
+        "activations": {
+            "relu": cell(relu_epochs, zeros=0.5),
+            "sigmoid": cell([None, None, None]),
+            "tanh": cell(tanh_epochs),
+            "leaky_relu": cell([None, None, None]),
+        },
+        "timing": {
+            "kernel_seconds": timing(relu_kernel_ratio),
+            "epoch_seconds": timing(relu_kernel_ratio),
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("relu", "tanh", "ratio", "sparsity", "speed"),
+    [
+        ([3, 3, 4], [9, 9, 9], 0.5, "SUPPORTED", "SUPPORTED"),
+        ([9, 9, 9], [3, 3, 4], 0.5, "MIXED", "MIXED"),
+        ([3, 3, 4], [9, 9, 9], 1.0, "SUPPORTED", "CONTRADICTED"),
+    ],
+)
+def test_measured_verdicts_follow_the_numbers(monkeypatch, relu, tanh, ratio, sparsity, speed):
+    from proofs import measured_depth
+    from proofs.registry import theorem_by_id
+
+    monkeypatch.setattr(measured_depth, "_figures", lambda: _fake_figures(relu, tanh, ratio))
+    monkeypatch.setattr(measured_depth, "_provenance", lambda: {})
+    verdict = theorem_by_id("claims.measured.relu_sparsity_faster_convergence").prove()
+    assert verdict.status.value == sparsity
+    verdict = theorem_by_id("claims.measured.relu_computation_faster_learning").prove()
+    assert verdict.status.value == speed
