@@ -27,6 +27,7 @@ EXPERIMENTS = {
     "revival": "numeric.experiments.revival",
     "dropout": "numeric.experiments.dropout",
     "vanishing": "numeric.experiments.vanishing",
+    "selu-depth": "numeric.experiments.selu_depth",
 }
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "rrelu", "elu", "selu")
