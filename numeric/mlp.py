@@ -29,6 +29,8 @@ Training(settings, task, seeds, lrs=None, weight_decays=None)
   .fit(epochs=None, on_epoch=None) -> list[RunResult]
   .census() -> EpochStats      loss, dead and dormant units on the full training set.
   .audit() -> list[Audit]      the bit-exact zero-gradient audit (numeric.deadness).
+  .reinitialise(units, rngs)   ReDo: fresh incoming, zero outgoing weights and optimiser
+                               state for the selected hidden units.
   .results() -> list[RunResult]
   attributes: network, params, state, X and Y (the task in the dtype), zero_test (the
   numeric.deadness membership test), diverged (R,) bool, diverged_epoch (R,) int (-1 =
@@ -716,6 +718,31 @@ class Training:
             for _, array in group.arrays():
                 finite &= np.isfinite(array).reshape(self.runs, -1).all(axis=1)
         return deadness.audit(dead, grads.weights[:hidden], grads.biases[:hidden], finite)
+
+    def reinitialise(self, units: list[np.ndarray], rngs: Sequence[np.random.Generator]) -> int:
+        """ReDo (Sokar et al. 2023): for every hidden unit selected in `units` (per hidden
+        layer, (R, n_l) bool), fresh incoming weights from the initialiser (drawn from run
+        r's `rngs[r]`), bias 0, outgoing weights 0 (recycling a dead unit leaves the network's
+        outputs unchanged at that moment), and the optimiser's state for all of these 0. Returns how
+        many units were reinitialised."""
+        p, weights = self.params, len(self.params.weights)
+        moments = [self.state[k] for k in ("m", "v") if k in self.state]
+        for l, mask in enumerate(units):  # first every fresh incoming column, ...
+            fan_in, fan_out = self.network.sizes[l], self.network.sizes[l + 1]
+            for r in np.flatnonzero(mask.any(axis=1)):
+                chosen = mask[r]
+                fresh = self.network._weight(rngs[r], fan_in, fan_out)[:, chosen]
+                p.weights[l][r][:, chosen] = fresh.astype(self.network.dtype)
+                p.biases[l][r][:, chosen] = 0
+                for state in moments:
+                    state[l][r][:, chosen] = 0
+                    state[weights + l][r][:, chosen] = 0
+        for l, mask in enumerate(units):  # ... then the outgoing rows: a recycled unit feeding
+            for r in np.flatnonzero(mask.any(axis=1)):  # a recycled unit is silent too
+                p.weights[l + 1][r][mask[r], :] = 0
+                for state in moments:
+                    state[l + 1][r][mask[r], :] = 0
+        return int(sum(int(mask.sum()) for mask in units))
 
     def fit(
         self, epochs: int | None = None, on_epoch: Callable[[EpochStats], None] | None = None

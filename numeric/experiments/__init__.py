@@ -28,6 +28,7 @@ EXPERIMENTS = {
     "dropout": "numeric.experiments.dropout",
     "vanishing": "numeric.experiments.vanishing",
     "selu-depth": "numeric.experiments.selu_depth",
+    "recycle": "numeric.experiments.recycle",
 }
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "rrelu", "elu", "selu")

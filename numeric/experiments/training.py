@@ -238,3 +238,62 @@ def _pruning_record(training, on_train, on_test, Y_test: np.ndarray, r: int) -> 
 
 def _bits(values: np.ndarray) -> np.ndarray:
     return values.view(np.uint64 if values.dtype.itemsize == 8 else np.uint32)
+
+
+def accuracy(network: mlp.Network, params: mlp.Params, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """(R,) the fraction of inputs whose largest output is the target's class (one-hot Y)."""
+    with np.errstate(all="ignore"):
+        output = network.forward(params, X).output
+    return (output.argmax(axis=-1) == Y.argmax(axis=-1)[None]).mean(axis=-1)
+
+
+def recycle_runs(runs) -> list[dict]:
+    """Train with ReDo (`mlp.Training.reinitialise`) after every `recycle_every` epochs (never
+    after the last, so the final census sees what training left): the units dead on the
+    training set (`recycle` = "dead") or tau-dormant (`recycle` = "dormant", tau = the run's
+    `tau`); `recycle` = None trains plainly. Each run draws the fresh weights from its own
+    stream (the 4th child of its seed; the MLP uses the first three)."""
+    first = runs[0].setting
+    settings = mlp_settings(runs[0])
+    train_task, test_task = task_split(first["task"])
+    training = mlp.Training(
+        settings, train_task, seeds=[r.seed for r in runs], lrs=[r.setting["lr"] for r in runs]
+    )
+    rngs = [np.random.default_rng(np.random.SeedSequence(r.seed).spawn(4)[3]) for r in runs]
+    mode, every = first.get("recycle"), int(first.get("recycle_every", 1))
+    recycled = np.zeros((settings.epochs + 1, training.runs), dtype=int)
+    for epoch in range(1, settings.epochs + 1):
+        stats = training.epoch()
+        if mode is None or epoch == settings.epochs or epoch % every:
+            continue
+        chosen = stats.dead if mode == "dead" else stats.dormant
+        chosen = [mask & ~training.diverged[:, None] for mask in chosen]
+        for r in range(training.runs):
+            recycled[epoch, r] = sum(int(mask[r].sum()) for mask in chosen)
+        training.reinitialise(chosen, rngs)
+    network, dtype = training.network, training.network.dtype
+    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
+    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    with np.errstate(all="ignore"):
+        output = network.forward(training.params, X_test).output
+        test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
+    classes = training.Y.shape[1] > 1
+    train_accuracy = accuracy(network, training.params, training.X, training.Y) if classes else None
+    test_accuracy = accuracy(network, training.params, X_test, Y_test) if classes else None
+    out = []
+    for r, result in enumerate(training.results()):
+        out.append(
+            {
+                "widths": list(result.widths),
+                "losses": [e.loss for e in result.epochs],
+                "dead_per_layer": [list(e.dead_per_layer) for e in result.epochs],
+                "dormant_per_layer": [list(e.dormant_per_layer) for e in result.epochs],
+                "recycled": recycled[:, r].tolist(),
+                "diverged": result.diverged,
+                "diverged_epoch": result.diverged_epoch,
+                "test_loss": float(test_loss[r]),
+                "train_accuracy": None if train_accuracy is None else float(train_accuracy[r]),
+                "test_accuracy": None if test_accuracy is None else float(test_accuracy[r]),
+            }
+        )
+    return out
