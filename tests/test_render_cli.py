@@ -166,7 +166,8 @@ def test_report_writes_every_file(capsys, tmp_path):
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
     assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
     plots = sorted(p.name for p in (tmp_path / "rep" / "plots").iterdir())
-    experiments = [f"experiment-{e}.png" for e in ("dropout", "init", "lr-sweep", "revival")]
+    reported = ("dropout", "init", "lr-sweep", "revival", "vanishing", "selu-depth", "recycle")
+    experiments = [f"experiment-{e}.png" for e in reported]
     assert plots == sorted([f"{n}.png" for n in ALL] + experiments)
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
@@ -178,7 +179,7 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert tex.index("\\section{Summary}") < tex.index("\\section{relu")
     assert tex.count("\\includegraphics") == len(ALL) + len(experiments)
     assert "Experiments: measured on trained networks" in tex
-    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout"}
+    assert set(data["experiments"]) == set(reported)
 
 
 def test_workers_give_the_same_bytes_as_one_process(capsys, tmp_path):

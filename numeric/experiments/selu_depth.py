@@ -13,7 +13,7 @@ For SELU the measurement stands beside the moment map the `selu.*` theorems are 
 (numeric.selu_moments.moment_map, iterated in floats from the measured input moments): the
 mean-field map of a LeCun-normal layer of infinite width, the paper's g at omega = 0,
 tau = 1 + mu^2/nu, whose fixed point (0, 1) the theorems prove (selu.fixed_point) and around
-which they prove g contracts (selu.contraction_theorem_1; selu.jacobian_at_fixed_point).
+which they prove g contracts (selu.contraction, selu.jacobian).
 A finite layer's weights are one draw, so the measured moments wander around the map's by
 a sampling error that the table shows.
 """
@@ -46,10 +46,11 @@ ARMS = (
 )
 THEOREMS = (
     "selu.fixed_point",
-    "selu.contraction_theorem_1",
-    "selu.jacobian_at_fixed_point",
+    "selu.contraction",
+    "selu.jacobian",
     "selu.alpha_dropout",
     "selu.moments_closed_form",
+    "claims.selu_always_normalises",
 )
 NEAR = 0.1  # "near (0, 1)": distance below this
 
@@ -244,12 +245,12 @@ def plot(config: Config, summary: Summary) -> bytes:
         (line,) = mean_ax.plot(layers, f["mean"], ls=style, lw=1, label=label)
         color = line.get_color()
         var_ax.plot(layers, f["variance"], ls=style, lw=1, color=color)
-        dist_ax.plot(layers, np.maximum(f["distance"], 1e-6), ls=style, lw=1, color=color)
+        dist_ax.plot(layers, np.maximum(f["distance"], 1e-15), ls=style, lw=1, color=color)
         if "moment_map" in f:
             m = f["moment_map"]
             mean_ax.plot(layers, m["mean"], ls=":", lw=1.5, color="black")
             var_ax.plot(layers, m["variance"], ls=":", lw=1.5, color="black")
-            dist_ax.plot(layers, np.maximum(m["distance"], 1e-6), ls=":", lw=1.5, color="black")
+            dist_ax.plot(layers, np.maximum(m["distance"], 1e-15), ls=":", lw=1.5, color="black")
     mean_ax.set(xlabel="layer", ylabel="mean of the outputs")
     var_ax.set(xlabel="layer", ylabel="variance of the outputs", yscale="log")
     dist_ax.set(xlabel="layer", ylabel="distance to (0, 1)", yscale="log")
