@@ -164,17 +164,19 @@ def _v(e: dict, spec: str) -> str:
 
 
 def _points(e: dict) -> str:
-    if e["value"] is None:
-        return "n/a"
-    lo, hi = e["ci95"]
-    return f"{100 * e['value']:+.1f} points [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+    return _difference(e, 100, " points", ".1f")
 
 
 def _signed(e: dict) -> str:
+    return _difference(e, 1, "", ".3f")
+
+
+def _difference(e: dict, scale: float, unit: str, spec: str) -> str:
+    """A paired difference with its 95% interval, signed: `+1.2 points [-0.3, +2.7]`."""
     if e["value"] is None:
         return "n/a"
-    lo, hi = e["ci95"]
-    return f"{e['value']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+    lo, hi = (scale * x for x in e["ci95"])
+    return f"{scale * e['value']:+{spec}}{unit} [{lo:+{spec}}, {hi:+{spec}}]"
 
 
 def plot(config: Config, summary: Summary) -> bytes:

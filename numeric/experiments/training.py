@@ -134,6 +134,16 @@ def _pruned_outputs(training: mlp.Training, dead: list[np.ndarray], X: np.ndarra
     return full, cut
 
 
+def held_out(training: mlp.Training, test_task: Task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The held-out inputs and targets in the training's dtype, and every run's loss on them."""
+    network, dtype = training.network, training.network.dtype
+    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
+    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    with np.errstate(all="ignore"):
+        output = network.forward(training.params, X_test).output
+        return X_test, Y_test, network.loss(output, np.broadcast_to(Y_test, output.shape))
+
+
 def train_runs(
     runs, parameters: bool = False, revival: bool = False, pruning: bool = False
 ) -> list[dict]:
@@ -153,12 +163,9 @@ def train_runs(
         results = training.fit(settings.epochs - first)
     else:
         results = training.fit()
-    network, dtype = training.network, training.network.dtype
-    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
-    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    network = training.network
+    X_test, Y_test, test_loss = held_out(training, test_task)
     with np.errstate(all="ignore"):
-        output = network.forward(training.params, X_test).output
-        test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
         constant = network.loss(_constant_output(network.loss_name, training.Y), training.Y[None])
     final_dead = training.history[-1].dead
     if pruning:
@@ -271,12 +278,8 @@ def recycle_runs(runs) -> list[dict]:
         for r in range(training.runs):
             recycled[epoch, r] = sum(int(mask[r].sum()) for mask in chosen)
         training.reinitialise(chosen, rngs)
-    network, dtype = training.network, training.network.dtype
-    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
-    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
-    with np.errstate(all="ignore"):
-        output = network.forward(training.params, X_test).output
-        test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
+    network = training.network
+    X_test, Y_test, test_loss = held_out(training, test_task)
     classes = training.Y.shape[1] > 1
     train_accuracy = accuracy(network, training.params, training.X, training.Y) if classes else None
     test_accuracy = accuracy(network, training.params, X_test, Y_test) if classes else None
