@@ -33,7 +33,11 @@ from proofs.theorem import Verdict, measured
 EXPERIMENT = "vanishing"
 FIX_FACTOR = 10.0  # "fixes": the input layer gets within a factor 10 of the last layer's
 SPARSE = 0.25  # ReLU's activations count as sparse when at least this fraction is exactly 0
-MARGIN = 0.10  # a time counts as faster only below (1 - MARGIN) times the other's
+MARGIN = 0.10  # f and f' count as faster only below (1 - MARGIN) times the other's time
+# learning counts as faster only below (1 - LEARNING_MARGIN) times the other's time to the
+# target: that time multiplies a per-epoch timing (which moves by tens of percent with the
+# machine's load) by whole epochs, so a narrow margin would let the load decide the verdict
+LEARNING_MARGIN = 0.25
 
 
 def _figures() -> dict[str, Any]:
@@ -197,11 +201,11 @@ def _inf_text(x: float) -> str | float:
 
 @_claim(
     "relu_computation_faster_learning",
-    r"Evaluating ReLU and its derivative takes less time than sigmoid's and tanh's, and so "
-    r"does a training epoch (ratios of medians over interleaved repeats below 0.9); and so "
-    r"learning is faster: ReLU's time to the target training loss (median epochs times "
-    r"median seconds per epoch) is below 0.9 times sigmoid's and tanh's. SUPPORTED if all "
-    r"hold; MIXED if the computation is faster but learning is not; CONTRADICTED if the "
+    r"Evaluating ReLU and its derivative takes less time than sigmoid's and tanh's (ratio "
+    r"of medians over interleaved repeats below 0.9), and so learning is faster: ReLU's time "
+    r"to the target training loss (median epochs times median seconds per epoch, same "
+    r"seeds) is below 0.75 times sigmoid's and tanh's. SUPPORTED if both hold; MIXED if the "
+    r"computation is faster but learning is not measurably faster; CONTRADICTED if the "
     r"computation is not faster.",
     DOC_PYNOTE,
     "ReLU函数的计算更快,加快神经网络的计算,也就是能够加快学习过程。",
@@ -212,16 +216,17 @@ def _inf_text(x: float) -> str | float:
 def _computation_faster() -> Verdict:
     timing = _figures()["timing"]
     kernel, epoch = timing["kernel_seconds"], timing["epoch_seconds"]
-    computation = all(kernel["relu_is"][a] == "faster" for a in ("sigmoid", "tanh")) and all(
-        epoch["relu_is"][a] == "faster" for a in ("sigmoid", "tanh")
-    )
+    computation = all(kernel["relu_is"][a] == "faster" for a in ("sigmoid", "tanh"))
     to_target = {a: _median(_epochs(a)) * epoch["median"][a] for a in ("relu", "sigmoid", "tanh")}
-    learning = {a: to_target["relu"] < (1 - MARGIN) * to_target[a] for a in ("sigmoid", "tanh")}
+    learning = {
+        a: to_target["relu"] < (1 - LEARNING_MARGIN) * to_target[a] for a in ("sigmoid", "tanh")
+    }
     certificate = _provenance() | {
         "method": "f and f' on one layer's pre-activations over the training set, and one "
         "training epoch, each timed for relu, sigmoid and tanh in turn within every repeat; "
         "medians; faster = ratio below 1 - margin",
         "margin": MARGIN,
+        "learning_margin": LEARNING_MARGIN,
         "kernel_seconds": kernel,
         "epoch_seconds": epoch,
         "seconds_to_target": {a: _inf_text(t) for a, t in to_target.items()},
