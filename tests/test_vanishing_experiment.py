@@ -99,7 +99,7 @@ def test_same_seed_same_bits_and_the_seed_matters(tmp_path):
 
 def test_the_table_and_json(tmp_path, capsys):
     argv = ["experiment", "vanishing", "--seeds", "1", "--epochs", "1", "--widths", "8"]
-    argv += ["--depth", "5", "-o", str(tmp_path), "-q"]
+    argv += ["--depth", "5", "--activations", "sigmoid,relu", "-o", str(tmp_path), "-q"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "vanish.deep_sigmoid" in out and "above bound" in out
