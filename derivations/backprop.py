@@ -98,10 +98,7 @@ def _chain_rule(name: str, loss: str, overrides: dict | None) -> ChainRule:
 
     loss_expr = _loss(loss, yhat)
     output_expr = _output(loss, a1)
-    dL_dyhat = sp.diff(loss_expr, yhat)
-    dyhat_da1 = sp.diff(output_expr, a1)
-    if loss == "bce":  # write sigmoid' through yhat itself: s' = s (1 - s)
-        dyhat_da1 = v * yhat * (1 - yhat)
+    dL_dyhat, dyhat_da1, upstream = _upstream(loss)
     pre = w1 * x1 + w2 * x2 + b1
     factors = (
         (r"\frac{\partial L}{\partial \hat{y}}", dL_dyhat),
@@ -109,7 +106,6 @@ def _chain_rule(name: str, loss: str, overrides: dict | None) -> ChainRule:
         (r"\frac{\partial a_1}{\partial z_1}", f_prime),
         (r"\frac{\partial z_1}{\partial w_1}", sp.diff(pre, w1)),
     )
-    upstream = sp.factor(sp.simplify(dL_dyhat * dyhat_da1))
     product = upstream * f_prime * sp.diff(pre, w1)
 
     matches = chain_rule_identity(loss)
@@ -138,6 +134,17 @@ def _chain_rule(name: str, loss: str, overrides: dict | None) -> ChainRule:
 
 
 @functools.cache
+def _upstream(loss: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """dL/dyhat, dyhat/da1 and their simplified product: the same for every activation,
+    so simplified once per loss and process."""
+    dL_dyhat = sp.diff(_loss(loss, yhat), yhat)
+    dyhat_da1 = sp.diff(_output(loss, a1), a1)
+    if loss == "bce":  # write sigmoid' through yhat itself: s' = s (1 - s)
+        dyhat_da1 = v * yhat * (1 - yhat)
+    return dL_dyhat, dyhat_da1, sp.factor(sp.simplify(dL_dyhat * dyhat_da1))
+
+
+@functools.cache
 def chain_rule_identity(loss: str, tamper: sp.Expr = sp.S.One) -> bool:
     """dL/dyhat * dyhat/da1 * f'(z1) * x1 equals d/dw1 of L(yhat(f(z1(w1)))) for an
     *undefined* differentiable f: the identity holds for every activation at once, and
@@ -158,6 +165,21 @@ def chain_rule_identity(loss: str, tamper: sp.Expr = sp.S.One) -> bool:
 WITNESS_Z1 = tuple(sp.Rational(n, d) for n, d in ((-1, 2), (-1, 4), (-1, 1), (-2, 1), (-1, 8)))
 
 
+def _numeric_derivative(expr: sp.Expr, symbol: sp.Symbol, at: dict) -> sp.Float:
+    """d expr / d symbol at the point `at`, by mpmath's numerical differentiation of the
+    composite as a function of `symbol` alone, at 60 digits: a check of the chain-rule
+    product that shares no symbolic differentiation with it (and, on SELU's exact
+    constants, costs a tenth of SymPy's diff and evalf). `at` is never on a breakpoint,
+    so the function is analytic around it and the step mpmath chooses is exact to far
+    more than the 25 digits compared."""
+    others = [s for s in at if s != symbol]
+    function = sp.lambdify([symbol, *others], expr, "mpmath")
+    with mpmath.workdps(60):
+        fixed = [mpmath.mpf(sp.Rational(at[s]).p) / sp.Rational(at[s]).q for s in others]
+        derivative = mpmath.diff(lambda t: function(t, *fixed), mpmath.mpf(at[symbol]))
+        return sp.Float(derivative, 30)
+
+
 def _witness(a, values: dict, loss: str, dead_gradient: sp.Expr) -> dict | None:
     """One point of the single-neuron network with z1 < 0 at which dL/dw1 != 0, every
     number on it computed from the same inputs and weights: z1 = w1 x1 + w2 x2 + b1,
@@ -171,7 +193,6 @@ def _witness(a, values: dict, loss: str, dead_gradient: sp.Expr) -> dict | None:
     inputs = {x1: sp.Integer(1), x2: sp.Integer(1), w1: sp.Integer(1), w2: sp.Integer(1)}
     inputs |= {v: sp.Integer(1), c: sp.Integer(0), y: sp.Integer(1 if loss == "squared" else 0)}
     loss_of_w1 = _loss(loss, _output(loss, f.subs(z, w1 * x1 + w2 * x2 + b1)))
-    gradient_of_w1 = sp.diff(loss_of_w1, w1)
     for point in WITNESS_Z1:
         if point in breaks:
             continue
@@ -181,7 +202,7 @@ def _witness(a, values: dict, loss: str, dead_gradient: sp.Expr) -> dict | None:
         prediction = _output(loss, a1).subs(at).subs(a1, hidden)
         gradient = dead_gradient.subs(at).subs({z1_dead: pre, a1: hidden, yhat: prediction})
         approx = sp.N(gradient, 30)
-        direct = sp.N(gradient_of_w1.subs(at), 30)
+        direct = _numeric_derivative(loss_of_w1, w1, at)
         if not abs(approx - direct) < sp.Float("1e-25"):  # a broken chain rule, not bad input
             raise AssertionError(f"{a.name}: dL/dw1 = {approx} by the chain rule, {direct} direct")
         if approx.is_number and abs(approx) > sp.Float("1e-25"):
@@ -322,20 +343,29 @@ def two_units(name: str, overrides: dict | None = None) -> TwoUnitCheck:
 
 
 def _two_units(name: str, overrides: dict | None) -> TwoUnitCheck:
+    """Each gradient is dL/dyhat * v_k * f'(z_k) * dz_k/dw, the product that
+    `chain_rule_identity` proves equal to direct differentiation of the loss for any
+    differentiable f, with z_k then set to beta_k of its sign (the biases reparametrised
+    as b_k = beta_k - w_k.x, so z_k = beta_k). Differentiating the composite loss and
+    substituting the signs afterwards gives the same expressions, but SymPy then decides
+    every Piecewise condition on beta_k - w_k.x + w_k.x by assumption queries: that was a
+    third of `derive --all`'s time."""
     derivation = derive(name, overrides)
     f = derivation.activation.expr.subs(derivation.values)
+    f_prime = derivation.derivative.subs(derivation.values)
     w11, w12, w21, w22, b_1, b_2, v1, v2 = sp.symbols("w_11 w_12 w_21 w_22 b_1 b_2 v_1 v_2")
     beta_dead = sp.Symbol("beta_1", negative=True)
     beta_live = sp.Symbol("beta_2", positive=True)
     pre1, pre2 = w11 * x1 + w12 * x2 + b_1, w21 * x1 + w22 * x2 + b_2
-    loss = _loss("squared", v1 * f.subs(z, pre1) + v2 * f.subs(z, pre2) + c)
-    # differentiate first, then impose the signs through the biases
-    signs = {b_1: beta_dead - (w11 * x1 + w12 * x2), b_2: beta_live - (w21 * x1 + w22 * x2)}
+    prediction = v1 * f.subs(z, beta_dead) + v2 * f.subs(z, beta_live) + c
+    upstream = sp.diff(_loss("squared", yhat), yhat).subs(yhat, prediction)
 
-    def grads(weights):
-        return tuple((f"dL/d{w}", sp.diff(loss, w).subs(signs)) for w in weights)
+    def grads(pre, weight, beta, weights):
+        slope = upstream * weight * f_prime.subs(z, beta)
+        return tuple((f"dL/d{w}", slope * sp.diff(pre, w)) for w in weights)
 
-    dead, live = grads((w11, w12, b_1)), grads((w21, w22, b_2))
+    dead = grads(pre1, v1, beta_dead, (w11, w12, b_1))
+    live = grads(pre2, v2, beta_live, (w21, w22, b_2))
     point = {x1: 1, x2: 1, v1: 1, v2: 1, c: 0, y: sp.Rational(1, 3), beta_dead: -1}
     point |= {beta_live: sp.Rational(1, 2), w11: 1, w12: 1, w21: 1, w22: 1}
     # a measurement of the live unit's gradient at one point (mpmath, 20 digits); SymPy's

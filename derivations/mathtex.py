@@ -138,6 +138,8 @@ def _gaussian(expr: sp.Expr) -> sp.Expr:
             u = -u
         return sp.sqrt(2 * sp.pi) * NormalDensity(u)
 
+    if not expr.has(sp.exp, sp.erf, sp.erfc):  # nothing to name: skip the rebuilding walks
+        return expr
     expr = expr.replace(lambda e: isinstance(e, sp.exp), as_phi)
     # constants such as SELU's erfc(1/sqrt(2)) stay as they are
     expr = expr.replace(
@@ -160,6 +162,8 @@ def _softplus(expr: sp.Expr) -> sp.Expr:
                 return Softplus(other.args[0])
         return e
 
+    if not expr.has(sp.log):
+        return expr
     return expr.replace(lambda e: isinstance(e, sp.log), as_softplus)
 
 
@@ -176,6 +180,8 @@ def _logistic(expr: sp.Expr) -> sp.Expr:
                 return Logistic(-other.args[0]) ** (-e.exp)
         return e
 
+    if not expr.has(sp.exp, Logistic):  # no e^u to name and no sigma to simplify around
+        return expr
     expr = expr.replace(lambda e: e.is_Pow, as_sigma)
     sigmas = sorted(expr.atoms(Logistic), key=sp.default_sort_key)
     if not sigmas:

@@ -199,7 +199,11 @@ def cmd_report(args) -> int:
 
     start = time.perf_counter()
     report = build_report(
-        args.output, progress=_progress(args.quiet), pdf=not args.no_pdf, jobs=args.jobs
+        args.output,
+        progress=_progress(args.quiet),
+        pdf=not args.no_pdf,
+        jobs=args.jobs,
+        survey=None if args.no_survey else (args.survey or "quick"),
     )
     figures = [p for p in report.written if p.suffix == ".png"]
     for path in report.written:
@@ -579,7 +583,8 @@ def _check_survey(args) -> int:
         progress=_progress(args.quiet),
         jobs=args.jobs,
     )
-    markdown, data = survey_markdown(survey), survey_json(survey)
+    data = survey_json(survey)
+    markdown = survey_markdown(data)
     written = [
         write_atomic(directory / "survey.md", markdown),
         write_atomic(directory / "survey.json", json.dumps(data, indent=2) + "\n"),
@@ -719,6 +724,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", default="reluproof-report", metavar="DIR")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF even if pdflatex exists")
+    survey = p.add_mutually_exclusive_group()
+    survey.add_argument(
+        "--survey",
+        metavar="FILE",
+        help="include this saved survey (`reluproof check --survey -o DIR` writes "
+        "DIR/survey.json) instead of the quick float32 survey the report runs by default",
+    )
+    survey.add_argument("--no-survey", action="store_true", help="leave the survey out")
     _add_work_options(p)
     p.set_defaults(func=cmd_report)
 

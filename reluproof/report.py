@@ -33,6 +33,7 @@ from reluproof import __version__
 from reluproof.experiments_report import experiments_section
 from reluproof.latex import PdfError, compile_pdf, pdflatex_available
 from reluproof.parallel import ordered_map
+from reluproof.survey_report import load_survey, quick_survey, survey_section
 
 TITLE = "reluproof report: activation functions and the dying ReLU"
 PLOTS = "plots"  # the figures' directory, beside the documents
@@ -323,7 +324,11 @@ def build_report(
     pdf: bool = True,
     jobs: int = 1,
     parts: Sequence[ReportPart] = (),
+    survey: str | Path | None = "quick",
 ) -> Report:
+    """`survey`: "quick" runs (or reads back from the cache) a float32 survey of the
+    installed frameworks, a path includes a saved survey.json, None leaves it out."""
+    saved = load_survey(survey) if survey not in (None, "quick") else None  # fail fast
     directory = ensure_directory(out_dir)
     activations = report_activations(progress, jobs)
     results = prove_many(all_theorems(include_slow=True), progress, jobs)
@@ -333,6 +338,11 @@ def build_report(
     sections += theorem_sections(results)
     experiments = experiments_section(results, progress)  # the measured side, its plots
     parts = (*parts, ReportPart(experiments.sections, experiments.files))
+    if survey == "quick":
+        saved, source = quick_survey(progress, jobs), "A quick survey run by the report"
+    else:
+        source = f"The saved survey `{survey}`"
+    parts = (*parts, ReportPart((survey_section(saved, source),)))
     for part in parts:
         sections += part.sections
         files.update(part.files)
@@ -343,6 +353,7 @@ def build_report(
         "activations": [a.row for a in activations],
         "theorems": [r.to_dict() for r in results],
         "experiments": experiments.data,
+        "survey": saved,
     }
     # Everything but the PDF first: a TeX problem must not cost the rest.
     ensure_directory(directory / PLOTS)

@@ -243,10 +243,11 @@ def test_survey_matrix_markdown_and_json():
     from numeric.check.survey import run_survey, survey_json, survey_markdown
 
     survey = run_survey(["numpy"], ["float32"], search_examples=5, activations=["relu", "elu"])
-    markdown = survey_markdown(survey)
+    data = survey_json(survey)
+    markdown = survey_markdown(data)
     assert "| relu | 0 / 0: PASS |" in markdown
     assert "| elu |" in markdown
-    data = survey_json(survey)
+    assert data["versions"]["numpy"] in markdown  # the versions measured are stated
     assert [r["activation"] for r in data["reports"]] == ["relu", "elu"]
     assert all(r["verdict"] == "PASS" for r in data["reports"])
 

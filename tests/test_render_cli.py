@@ -180,6 +180,12 @@ def test_report_writes_every_file(capsys, tmp_path):
     assert tex.count("\\includegraphics") == len(ALL) + len(experiments)
     assert "Experiments: measured on trained networks" in tex
     assert set(data["experiments"]) == set(reported)
+    # the quick survey: our own kernels at least, every catalogue entry they implement
+    survey = data["survey"]
+    assert "numpy" in survey["frameworks"] and survey["versions"]["numpy"]
+    ours = [r for r in survey["reports"] if r["framework"] == "numpy"]
+    assert len(ours) == len(ALL) - 1 and all(r["verdict"] == "PASS" for r in ours)
+    assert "\\section{Implementations checked: the conformance survey}" in tex
 
 
 def test_workers_give_the_same_bytes_as_one_process(capsys, tmp_path):

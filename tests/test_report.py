@@ -1,6 +1,7 @@
 """The report never loses its output, needs only texlive-latex-base, and reads well:
 summary tables, certificate digests, plots."""
 
+import functools
 import json
 import re
 import shutil
@@ -10,7 +11,7 @@ import pytest
 
 from derivations import render
 from proofs.registry import select
-from reluproof import report
+from reluproof import report, survey_report
 from reluproof.cli import main
 from reluproof.experiments_report import ExperimentsSection
 from reluproof.latex import PACKAGES, PdfError, compile_pdf, first_error
@@ -40,7 +41,16 @@ def small_report(monkeypatch):
     monkeypatch.setattr(report, "all_theorems", lambda include_slow=True: theorems)
     # no experiments either: they have their own tests (tests/test_measured.py)
     monkeypatch.setattr(report, "experiments_section", lambda *_: ExperimentsSection(()))
+    # a survey of one of our own kernels, not the whole quick survey (it has its own test)
+    monkeypatch.setattr(report, "quick_survey", lambda progress, jobs: _small_survey())
     return chosen
+
+
+@functools.cache
+def _small_survey() -> dict:
+    from numeric.check.survey import run_survey, survey_json
+
+    return survey_json(run_survey(["numpy"], ["float32"], search_examples=3, activations=["relu"]))
 
 
 def test_a_failing_pdflatex_keeps_every_other_file_and_exits_1(
@@ -176,3 +186,72 @@ def test_sections_can_be_appended(small_report, tmp_path):
     assert (tmp_path / "plots" / "census.png").read_bytes() == png
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "\\section{Experiments}" in (tmp_path / "report.tex").read_text()
+
+
+@pytest.fixture(scope="module")
+def torch_elu_survey(tmp_path_factory):
+    """A real survey saved the way `check --survey -o DIR` saves it: PyTorch's elu and
+    relu in float32 (torch 2.13 gives elu'(NaN) = 1, a finding the section must show)."""
+    pytest.importorskip("torch", reason="the [torch] extra (torch==2.13.0) is not installed")
+    from numeric.check.survey import run_survey, survey_json
+
+    survey = run_survey(["torch"], ["float32"], search_examples=3, activations=["relu", "elu"])
+    path = tmp_path_factory.mktemp("survey") / "survey.json"
+    path.write_text(json.dumps(survey_json(survey)))
+    return path
+
+
+def test_the_report_includes_a_saved_survey_with_versions_and_findings(
+    small_report, torch_elu_survey, tmp_path
+):
+    import torch
+
+    report.build_report(tmp_path, pdf=True, jobs=1, survey=torch_elu_survey)
+    markdown = (tmp_path / "report.md").read_text()
+    section = markdown.split("## Implementations checked: the conformance survey")[1]
+    assert f"torch {torch.__version__.split('+')[0]}" in section  # the versions measured
+    assert "| `relu` | `0 / 0: " in section  # relu is exact; its derivative at NaN is not
+    data = json.loads((tmp_path / "report.json").read_text())
+    elu = next(r for r in data["survey"]["reports"] if r["activation"] == "elu")
+    for check in (c for c in elu["checks"] if c["passed"] is False):
+        assert f"| `{check['name']}` |" in section  # every failed check is listed
+        assert f"x={check['failures'][0]['input']}" in section  # with its counterexample
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_default_report_runs_a_quick_survey_and_caches_it(small_report, tmp_path, monkeypatch):
+    monkeypatch.setenv("RELUPROOF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(  # the real quick survey, over two activations
+        report,
+        "quick_survey",
+        lambda progress, jobs: survey_report.quick_survey(progress, jobs, ["relu", "elu"]),
+    )
+    said = []
+    report.build_report(tmp_path / "a", pdf=False, jobs=1, progress=said.append)
+    assert any(line.startswith("survey: numpy") for line in said)
+    first = json.loads((tmp_path / "a" / "report.json").read_text())["survey"]
+    assert first["settings"] == {"dtypes": ["float32"], "search_examples": 10}
+    assert {r["activation"] for r in first["reports"]} == {"relu", "elu"}
+    assert "numpy" in first["frameworks"]  # our kernels always; torch and jax if installed
+    said.clear()
+    report.build_report(tmp_path / "b", pdf=False, jobs=1, progress=said.append)
+    assert any("read back from the cache" in line for line in said)
+    assert json.loads((tmp_path / "b" / "report.json").read_text())["survey"] == first
+
+
+def test_no_survey_says_how_to_get_one(small_report, tmp_path):
+    report.build_report(tmp_path, pdf=False, jobs=1, survey=None)
+    markdown = (tmp_path / "report.md").read_text()
+    assert "reluproof check --survey -o DIR" in markdown
+    assert json.loads((tmp_path / "report.json").read_text())["survey"] is None
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"frameworks": []}'])
+def test_a_bad_survey_file_is_one_line_and_writes_nothing(capsys, tmp_path, content):
+    path = tmp_path / "survey.json"
+    if content is not None:
+        path.write_text(content)
+    code = main(["report", "-o", str(tmp_path / "out"), "--survey", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "survey" in err
+    assert not (tmp_path / "out").exists()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from derivations.catalogue import names
 from numeric.check.adapters import TargetSpec, installed
@@ -91,6 +92,7 @@ class Survey:
     frameworks: tuple[str, ...]
     missing: tuple[str, ...]  # frameworks not installed, with what to install
     seconds: float
+    settings: tuple[tuple[str, Any], ...] = ()  # dtypes and Hypothesis examples asked for
 
 
 def run_survey(
@@ -134,7 +136,8 @@ def run_survey(
         for r in by_activation.get(activation, [])
         if r.target.framework == framework
     ]
-    return Survey(tuple(reports), tuple(present), missing, time.perf_counter() - start)
+    settings = (("dtypes", list(dtypes) if dtypes else "all"), ("search_examples", search_examples))
+    return Survey(tuple(reports), tuple(present), missing, time.perf_counter() - start, settings)
 
 
 def _survey_activation(task) -> tuple[str, list[CheckReport]]:
@@ -167,66 +170,130 @@ def _ordered_map(fn, items, jobs):
         yield from pool.imap(fn, items, chunksize=1)
 
 
-def _ulp_cell(report: CheckReport) -> str:
+def framework_versions(frameworks: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The installed versions the survey measured (read from the package metadata, so
+    nothing is imported): a survey is a statement about these versions only."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = {"numpy": ["numpy"], "torch": ["torch"], "jax": ["jax", "jaxlib"]}
+    found = {}
+    for framework in ["numpy", *frameworks]:
+        for package in packages.get(framework, []):
+            try:
+                found[package] = version(package)
+            except PackageNotFoundError:
+                continue
+    return found
+
+
+def _ulp_cell(report: dict) -> str:
+    """'values / derivative' max ulp of one report (in its JSON form)."""
     parts = []
     for name in ("values", "derivative"):
-        c = report.check(name)
-        if c.passed is None:
+        check = next((c for c in report["checks"] if c["name"] == name), None)
+        if check is None or check["passed"] is None:
             parts.append("-")
-        elif c.worst is not None and c.worst.ulp is None:
-            parts.append("NaN")
+        elif check["failures"] and check["failures"][0]["ulp"] is None:
+            parts.append("NaN")  # the worst input is a NaN where a number was due, or back
         else:
-            parts.append(str(c.max_ulp))
+            parts.append(str(check["max_ulp"]))
     return " / ".join(parts)
 
 
-def survey_markdown(survey: Survey) -> str:
+def _failed(report: dict) -> list[str]:
+    return [c["name"] for c in report["checks"] if c["passed"] is False]
+
+
+TOLERANCES_TEXT = "float32 and float64 4 ulp, float16 and bfloat16 2 ulp"
+
+
+def matrix(data: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(framework, dtypes, rows) per framework of a survey's JSON form: a row is the
+    activation then one cell per format, 'values / derivative ulp: failed checks'."""
+    tables = []
+    for framework in data["frameworks"]:
+        reports = [r for r in data["reports"] if r["framework"] == framework]
+        if not reports:
+            continue
+        dtypes = [d for d in DTYPES[framework] if any(r["dtype"] == d for r in reports)]
+        rows = []
+        for activation in BINDINGS[framework]:
+            cells = [activation]
+            for dtype in dtypes:
+                match = [
+                    r for r in reports if r["activation"] == activation and r["dtype"] == dtype
+                ]
+                if not match:
+                    cells.append("")
+                    continue
+                failed = ", ".join(_failed(match[0])) or "PASS"
+                cells.append(f"{_ulp_cell(match[0])}: {failed}")
+            if len(cells) > 1 and any(cells[1:]):
+                rows.append(cells)
+        tables.append((framework, dtypes, rows))
+    return tables
+
+
+def findings(data: dict) -> list[tuple[str, str, str]]:
+    """(where, detail, first counterexample) for every failed check of a survey's JSON."""
+    out = []
+    for r in data["reports"]:
+        for c in r["checks"]:
+            if c["passed"] is False:
+                where = f"{r['target']} ({r['activation']}, {r['dtype']}) {c['name']}"
+                first = c["failures"][0] if c["failures"] else None
+                line = ""
+                if first is not None:
+                    off = "NaN mismatch" if first["ulp"] is None else f"{first['ulp']} ulp"
+                    line = f"x={first['input']} ref={first['expected']} y={first['got']} ({off})"
+                out.append((where, c["detail"], line))
+    return out
+
+
+def versions_text(data: dict) -> str:
+    versions = data.get("versions") or {}
+    return ", ".join(f"{k} {v}" for k, v in versions.items()) or "versions not recorded"
+
+
+def survey_markdown(data: dict) -> str:
+    """The survey's JSON form (`survey_json`, or a saved survey.json) as Markdown."""
+    settings = data.get("settings") or {}
     lines = [
         "# reluproof check --survey: conformance matrix",
         "",
         "Each implementation against the catalogue's definition at its defaults, correctly "
         "rounded (`reluproof check`). Cells: max ulp error of the values on the sweep / of the "
-        "derivative; then the checks that failed (none: PASS). Tolerances: float32 and "
-        "float64 4 ulp, float16 and bfloat16 2 ulp.",
+        "derivative; then the checks that failed (none: PASS). Tolerances: "
+        f"{TOLERANCES_TEXT}.",
+        "",
+        f"Measured on: {versions_text(data)}"
+        + (f"; {settings['search_examples']} Hypothesis examples a run" if settings else "")
+        + ".",
         "",
     ]
-    for line in survey.missing:
+    for line in data["missing"]:
         lines.append(f"- not installed: {line}")
-    for framework in survey.frameworks:
-        rows = [r for r in survey.reports if r.target.framework == framework]
-        if not rows:
-            continue
-        dtypes = [d for d in DTYPES[framework] if any(r.dtype == d for r in rows)]
+    for framework, dtypes, rows in matrix(data):
         lines += ["", f"## {framework}", ""]
         lines.append("| activation | " + " | ".join(dtypes) + " |")
         lines.append("|---" * (len(dtypes) + 1) + "|")
-        for activation in BINDINGS[framework]:
-            cells = []
-            for d in dtypes:
-                match = [r for r in rows if r.activation == activation and r.dtype == d]
-                if not match:
-                    cells.append("")
-                    continue
-                r = match[0]
-                failed = ", ".join(r.failed) if r.failed else "PASS"
-                cells.append(f"{_ulp_cell(r)}: {failed}")
-            lines.append(f"| {activation} | " + " | ".join(cells) + " |")
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += ["", "## Findings (first counterexample of each failed check)", ""]
-    for r in survey.reports:
-        for c in r.checks:
-            if c.passed is False:
-                head = f"- {r.target.spec} ({r.activation}, {r.dtype}) **{c.name}**: {c.detail}"
-                lines.append(head)
-                if c.failures:
-                    lines.append(f"  `FAIL {c.failures[0].line()}`")
+    for where, detail, line in findings(data):
+        head = where.rsplit(" ", 1)
+        lines.append(f"- {head[0]} **{head[1]}**: {detail}")
+        if line:
+            lines.append(f"  `FAIL {line}`")
     lines.append("")
-    lines.append(f"{len(survey.reports)} runs in {survey.seconds:.0f} s.")
+    lines.append(f"{len(data['reports'])} runs in {data['seconds']:.0f} s.")
     return "\n".join(lines) + "\n"
 
 
 def survey_json(survey: Survey) -> dict:
     return {
         "frameworks": list(survey.frameworks),
+        "versions": framework_versions(survey.frameworks),
+        "settings": dict(survey.settings),
         "missing": list(survey.missing),
         "seconds": round(survey.seconds, 1),
         "reports": [r.to_dict() for r in survey.reports],
