@@ -330,6 +330,8 @@ def activation_figures(activation: str, results: list[dict], target: float) -> d
     depth = len(results[0]["widths"])
     at_init = [r["input_gradient_norms"][0] for r in results]
     attenuation = [g[0] / g[depth] if g[depth] > 0 else float("nan") for g in at_init]
+    at_end = [r["input_gradient_norms"][-1] for r in finite]
+    attenuation_end = [g[0] / g[depth] if g[depth] > 0 else float("nan") for g in at_end]
     ratio_init = [t["ratio"][0][0] for t in tables]  # layer 0: the whole depth
     # layer L is where the bound starts (ratio 1 by definition): the worst of the others
     worst = max(max(max(row[:-1]) for row in t["ratio"]) for t in tables)
@@ -350,9 +352,14 @@ def activation_figures(activation: str, results: list[dict], target: float) -> d
         "weight_gradient_final": _per_layer([r["weight_gradient_norms"][-1] for r in finite])
         if finite
         else None,
+        "gradient_final": _per_layer(at_end) if at_end else None,
         "attenuation_at_init": {
             "geometric_mean": geometric_mean(attenuation),
             "per_seed": attenuation,
+        },
+        "attenuation_final": {
+            "geometric_mean": geometric_mean(attenuation_end),
+            "per_seed": attenuation_end,
         },
         "log10_attenuation_at_init": st.mean(_log10(attenuation)).to_dict(),
         "log10_ratio_to_bound_at_init": st.mean(_log10(ratio_init)).to_dict(),
@@ -413,20 +420,21 @@ def summarise(config: Config, results: list[RunResult]) -> Summary:
         "g_l = ||dL/dh_l||_F on the training set (h_0 = X); bound: g_0 <= G^L prod ||W_l||_2 "
         "g_L with G = sup|f'|, from the sampled weights",
         "",
-        f"{'activation':11s} {'init':14s} {'G':>7s} {'g_0/g_L at init':>16s} "
+        f"{'activation':11s} {'init':14s} {'G':>7s} {'g_0/g_L at init':>16s} {'at end':>9s} "
         f"{'g_0/bound':>10s} {'max g/bound':>11s} {'max step':>9s} {'above bound':>12s}  theorem",
     ]
     for a, f in table.items():
         lines.append(
             f"{a:11s} {f['init']:14s} {_short(f['gain_float']):>7s} "
             f"{_sci(f['attenuation_at_init']['geometric_mean']):>16s} "
+            f"{_sci(f['attenuation_final']['geometric_mean']):>9s} "
             f"{_sci(f['ratio_at_init'][0]):>10s} {f['largest_ratio_to_bound']:11.3g} "
             f"{f['largest_step_ratio']:9.3g} {f['violations']:>5d}/{f['checks']:<6d}  "
             f"{f['theorem']}"
         )
     lines += [
-        "max g/bound over layers 0..L-1 and every epoch; max step: g_(l-1) / (G ||W_l|| g_l); "
-        "geometric means over seeds",
+        "at end: g_0/g_L after training; max g/bound over layers 0..L-1 and every epoch; max "
+        "step: g_(l-1) / (G ||W_l|| g_l); geometric means over seeds",
         "",
         f"per-layer g_l <= bound at initialisation (layer 0 = input, {depth} = last hidden):",
     ]
