@@ -55,6 +55,8 @@ def plan(config: Config) -> list[Run]:
         settings = base_settings(
             config, epochs=preset["epochs"], optimizer="sgd", init=init, tau=config.tau or TAU
         )
+        if config.depth:  # --depth N: N hidden layers of the (first) width
+            settings["widths"] = (settings["widths"][0],) * config.depth
         settings |= {"lr": high if lr is None else lr, "recycle": recycling}
         runs += [
             Run.make(NAME, activation, seed, settings, label=label) for seed in range(config.seeds)
