@@ -16,8 +16,10 @@ Network(settings, n_inputs, n_outputs, loss)
   .forward(params, X, noise=None) -> Forward(pre, post, output)
                                X (N, d) shared by every run or (R, B, d) per run.
   .loss(output, Y) -> (R,)     and .loss_gradient(output, Y) -> dL/doutput.
-  .gradients(params, X, Y, noise=None, out=None) -> (loss (R,), grads: Params, Forward)
-                               backpropagation (`out`: reuse these gradient arrays).
+  .gradients(params, X, Y, noise=None, out=None, layer_inputs=None)
+                               -> (loss (R,), grads: Params, Forward) by backpropagation
+                               (`out`: reuse these gradient arrays; `layer_inputs`: a list
+                               to receive dL/d(layer input) for every layer).
 Optimizer(settings)
   .init(params) -> state; .step(params, grads, state, lr, weight_decay, frozen=None)
                                in place, PyTorch's conventions; lr, weight_decay (R, 1, 1).
@@ -27,6 +29,8 @@ Training(settings, task, seeds, lrs=None, weight_decays=None)
   .fit(epochs=None, on_epoch=None) -> list[RunResult]
   .census() -> EpochStats      loss, dead and dormant units on the full training set.
   .audit() -> list[Audit]      the bit-exact zero-gradient audit (numeric.deadness).
+  .reinitialise(units, rngs)   ReDo: fresh incoming, zero outgoing weights and optimiser
+                               state for the selected hidden units.
   .results() -> list[RunResult]
   attributes: network, params, state, X and Y (the task in the dtype), zero_test (the
   numeric.deadness membership test), diverged (R,) bool, diverged_epoch (R,) int (-1 =
@@ -379,11 +383,22 @@ class Network:
 
     # ---- backprop ----
     def gradients(
-        self, params: Params, X: np.ndarray, Y: np.ndarray, noise=None, out: Params | None = None
+        self,
+        params: Params,
+        X: np.ndarray,
+        Y: np.ndarray,
+        noise=None,
+        out: Params | None = None,
+        layer_inputs: list | None = None,
     ):
         """(loss (R,), gradients as Params, the Forward) by backpropagation. With `out`
         (a Params of the gradients' shapes, e.g. `params.copy()`), the weight and bias
-        gradients are written into its arrays (no allocation per step) and `out` returned."""
+        gradients are written into its arrays (no allocation per step) and `out` returned.
+        With `layer_inputs` (a list), it is filled with dL/d(post[l]) for every layer input,
+        post[0] = X included, (R, N, n_l) each: the backpropagated gradients whose norms the
+        vanishing-gradient theorems bound."""
+        if layer_inputs is not None:
+            layer_inputs.clear()
         fwd = self.forward(params, X, noise)
         loss = self.loss(fwd.output, Y)
         delta = self.loss_gradient(fwd.output, Y)
@@ -398,8 +413,11 @@ class Network:
             else:
                 g_w[l] = input_gradient(a, delta)
                 g_b[l] = delta.sum(axis=-2, keepdims=True)
-            if l:
+            if l or layer_inputs is not None:
                 upstream = np.matmul(delta, params.weights[l].transpose(0, 2, 1))
+                if layer_inputs is not None:
+                    layer_inputs.insert(0, upstream.copy())  # `upstream` is scaled in place
+            if l:
                 z, learned = fwd.pre[l - 1], self._learned(params, l - 1, noise)
                 if params.slopes:
                     dslope = self.kernel.dparam("a", z, **learned)
@@ -700,6 +718,31 @@ class Training:
             for _, array in group.arrays():
                 finite &= np.isfinite(array).reshape(self.runs, -1).all(axis=1)
         return deadness.audit(dead, grads.weights[:hidden], grads.biases[:hidden], finite)
+
+    def reinitialise(self, units: list[np.ndarray], rngs: Sequence[np.random.Generator]) -> int:
+        """ReDo (Sokar et al. 2023): for every hidden unit selected in `units` (per hidden
+        layer, (R, n_l) bool), fresh incoming weights from the initialiser (drawn from run
+        r's `rngs[r]`), bias 0, outgoing weights 0 (recycling a dead unit leaves the network's
+        outputs unchanged at that moment), and the optimiser's state for all of these 0. Returns how
+        many units were reinitialised."""
+        p, weights = self.params, len(self.params.weights)
+        moments = [self.state[k] for k in ("m", "v") if k in self.state]
+        for l, mask in enumerate(units):  # first every fresh incoming column, ...
+            fan_in, fan_out = self.network.sizes[l], self.network.sizes[l + 1]
+            for r in np.flatnonzero(mask.any(axis=1)):
+                chosen = mask[r]
+                fresh = self.network._weight(rngs[r], fan_in, fan_out)[:, chosen]
+                p.weights[l][r][:, chosen] = fresh.astype(self.network.dtype)
+                p.biases[l][r][:, chosen] = 0
+                for state in moments:
+                    state[l][r][:, chosen] = 0
+                    state[weights + l][r][:, chosen] = 0
+        for l, mask in enumerate(units):  # ... then the outgoing rows: a recycled unit feeding
+            for r in np.flatnonzero(mask.any(axis=1)):  # a recycled unit is silent too
+                p.weights[l + 1][r][mask[r], :] = 0
+                for state in moments:
+                    state[l + 1][r][mask[r], :] = 0
+        return int(sum(int(mask.sum()) for mask in units))
 
     def fit(
         self, epochs: int | None = None, on_epoch: Callable[[EpochStats], None] | None = None

@@ -16,6 +16,7 @@ THEOREM_MODULES = (
     "proofs.vanishing",
     "proofs.claims",
     "proofs.measured",
+    "proofs.measured_depth",
 )
 
 

@@ -511,6 +511,9 @@ def cmd_experiment(args) -> int:
             lr_max=args.lr_max,
             activations=args.activations,
             task=args.task,
+            depth=args.depth,
+            dropout_keep=args.dropout_keep,
+            tau=args.tau,
         )
     directory = args.output or f"reluproof-experiments/{args.name}"
     summary = run_experiment(
@@ -796,14 +799,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="measure dying units: lr-sweep, init, revival, dropout (training), born-dead",
-        description="Run one experiment (lr-sweep, init, revival or dropout: seeded training "
-        "runs in lock-step batches; born-dead: random networks at initialisation, counted in "
-        "seeded blocks). Each result is written to DIR/runs/ as it completes, so "
-        "the same command resumes an interrupted experiment. Prints a table; writes DIR/NAME.json "
-        "and DIR/NAME.png.",
+        help="measure dying units: lr-sweep, init, revival, dropout, vanishing, selu-depth, "
+        "recycle (training), born-dead (at initialisation)",
+        description="Run one experiment (lr-sweep, init, revival, dropout, vanishing, selu-depth "
+        "or recycle: seeded training runs in lock-step batches; born-dead: random networks at "
+        "initialisation, counted in seeded blocks). Each result is written to DIR/runs/ as it "
+        "completes, so the same command resumes an interrupted experiment. Prints a table; "
+        "writes DIR/NAME.json and DIR/NAME.png.",
     )
-    p.add_argument("name", metavar="NAME", help="lr-sweep, init, revival, dropout or born-dead")
+    p.add_argument(
+        "name",
+        metavar="NAME",
+        help="lr-sweep, init, revival, dropout, vanishing, selu-depth, recycle or born-dead",
+    )
     p.add_argument("--seeds", type=str, default=None, metavar="N", help="seeds per setting")
     p.add_argument("--epochs", type=str, default=None, metavar="N", help="training epochs")
     p.add_argument(
@@ -822,6 +830,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--init", default=None, metavar="I,...", help="born-dead: he_normal, rai")
     p.add_argument("--input-dim", default=None, metavar="D", help="born-dead: input dimension")
     p.add_argument("--seed", default=None, metavar="S", help="born-dead: the seed (default 0)")
+    # the depth experiments' options (vanishing, selu-depth, recycle)
+    p.add_argument("--depth", default=None, metavar="N", help="hidden layers (depth experiments)")
+    p.add_argument(
+        "--dropout-keep", default=None, metavar="Q", help="alpha dropout's keep probability"
+    )
+    p.add_argument("--tau", default=None, metavar="T", help="tau-dormant threshold (recycle)")
     p.add_argument("--full", action="store_true", help="paper-grade settings (slow)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
     p.add_argument("-o", "--output", metavar="DIR", help="results directory (resumable)")

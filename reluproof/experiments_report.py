@@ -16,9 +16,10 @@ from typing import Any
 
 from derivations import render
 from derivations.render import Code, Heading, Prose, Section
+from reluproof import depth_report
 
 PLOTS = "plots"  # as reluproof.report's: the figures' directory beside the documents
-EXPERIMENTS = ("lr-sweep", "init", "revival", "dropout")
+EXPERIMENTS = ("lr-sweep", "init", "revival", "dropout", *depth_report.LINES)
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,14 @@ LINES = {
     "init": _init_lines,
     "revival": _revival_lines,
     "dropout": _dropout_lines,
+    **depth_report.LINES,
 }
 TITLES = {
     "lr-sweep": "dead units against the learning rate",
     "init": "initialisation: zeros, He / Xavier / LeCun, bias -1 and +0.01",
     "revival": "do dead units revive? SGD, momentum, Adam, weight decay",
     "dropout": "is a dead neuron a natural dropout?",
+    **depth_report.TITLES,
 }
 
 

@@ -174,9 +174,8 @@ def test_report_writes_every_file(capsys, tmp_path, monkeypatch):
     names = sorted(p.name for p in (tmp_path / "rep").iterdir())
     assert names == ["plots", "report.json", "report.md", "report.pdf", "report.tex"]
     plots = sorted(p.name for p in (tmp_path / "rep" / "plots").iterdir())
-    experiments = [
-        f"experiment-{e}.png" for e in ("born-dead", "dropout", "init", "lr-sweep", "revival")
-    ]
+    reported = ("dropout", "init", "lr-sweep", "revival", "vanishing", "selu-depth", "recycle")
+    experiments = [f"experiment-{e}.png" for e in (*reported, "born-dead")]
     assert plots == sorted([f"{n}.png" for n in ALL] + experiments + ["selu-moment-map.png"])
     data = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert [a["name"] for a in data["activations"]] == ALL
@@ -189,7 +188,7 @@ def test_report_writes_every_file(capsys, tmp_path, monkeypatch):
     assert tex.count("\\includegraphics") == len(ALL) + len(experiments) + 1  # the SELU map
     assert "Experiments: measured on trained networks" in tex
     assert "Born dead at initialisation: random networks" in tex
-    assert set(data["experiments"]) == {"lr-sweep", "init", "revival", "dropout", "born-dead"}
+    assert set(data["experiments"]) == {*reported, "born-dead"}
     assert data["experiments"]["born-dead"]["consistent"] is True
     # the quick survey: our own kernels at least, every catalogue entry they implement
     survey = data["survey"]

@@ -28,6 +28,9 @@ EXPERIMENTS = {
     "revival": "numeric.experiments.revival",
     "dropout": "numeric.experiments.dropout",
     "born-dead": "numeric.experiments.born_dead",
+    "vanishing": "numeric.experiments.vanishing",
+    "selu-depth": "numeric.experiments.selu_depth",
+    "recycle": "numeric.experiments.recycle",
 }
 
 SWEEP_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "rrelu", "elu", "selu")
@@ -64,6 +67,14 @@ def _positive(option: str, text: str | None, default: float | None) -> float | N
         raise ReluproofError(f"{option} takes a number, not {text!r}.") from None
     if not math.isfinite(value) or value <= 0:
         raise ReluproofError(f"{option} must be a positive finite number, not {text}.")
+    return value
+
+
+def _fraction(option: str, text: str | None) -> float | None:
+    """A number in (0, 1], or None when the option was not given."""
+    value = _positive(option, text, None)
+    if value is not None and value > 1:
+        raise ReluproofError(f"{option} must lie in (0, 1], not {text}.")
     return value
 
 
@@ -109,6 +120,10 @@ class Config:
     lr_max: float | None = None
     activations: tuple[str, ...] = SWEEP_ACTIVATIONS
     task: str | None = None
+    # depth experiments (vanishing, selu-depth, recycle)
+    depth: int | None = None
+    dropout_keep: float | None = None
+    tau: float | None = None
 
     @staticmethod
     def from_options(
@@ -121,6 +136,9 @@ class Config:
         lr_max: str | None = None,
         activations: str | None = None,
         task: str | None = None,
+        depth: str | None = None,
+        dropout_keep: str | None = None,
+        tau: str | None = None,
     ) -> Config:
         experiment_module(experiment)
         if task is not None:
@@ -137,6 +155,9 @@ class Config:
             lr_max=_positive("--lr-max", lr_max, None),
             activations=_activations(activations, SWEEP_ACTIVATIONS),
             task=task,
+            depth=_whole("--depth", depth, 0) if depth is not None else None,
+            dropout_keep=_fraction("--dropout-keep", dropout_keep),
+            tau=_fraction("--tau", tau),
         )
 
     def but(self, **changes: Any) -> Config:
@@ -153,6 +174,9 @@ class Config:
             "lr_max": self.lr_max,
             "activations": list(self.activations),
             "task": self.task,
+            "depth": self.depth,
+            "dropout_keep": self.dropout_keep,
+            "tau": self.tau,
         }
 
 

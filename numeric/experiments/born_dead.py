@@ -35,7 +35,17 @@ FULL = {
 BLOCKS_PER_RUN = 8  # one run (a unit of work and of resumption) holds at most 8 blocks
 CHECK_CONFIDENCE = 0.999  # the interval at which a bound is checked
 # the options of the training experiments, which born-dead does not take
-TRAINING_OPTIONS = ("seeds", "epochs", "lr", "lr_max", "activations", "task")
+TRAINING_OPTIONS = (
+    "seeds",
+    "epochs",
+    "lr",
+    "lr_max",
+    "activations",
+    "task",
+    "depth",
+    "dropout_keep",
+    "tau",
+)
 
 
 @dataclass(frozen=True)

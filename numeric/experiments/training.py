@@ -134,6 +134,16 @@ def _pruned_outputs(training: mlp.Training, dead: list[np.ndarray], X: np.ndarra
     return full, cut
 
 
+def held_out(training: mlp.Training, test_task: Task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The held-out inputs and targets in the training's dtype, and every run's loss on them."""
+    network, dtype = training.network, training.network.dtype
+    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
+    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    with np.errstate(all="ignore"):
+        output = network.forward(training.params, X_test).output
+        return X_test, Y_test, network.loss(output, np.broadcast_to(Y_test, output.shape))
+
+
 def train_runs(
     runs, parameters: bool = False, revival: bool = False, pruning: bool = False
 ) -> list[dict]:
@@ -153,12 +163,9 @@ def train_runs(
         results = training.fit(settings.epochs - first)
     else:
         results = training.fit()
-    network, dtype = training.network, training.network.dtype
-    X_test = np.ascontiguousarray(test_task.X, dtype=dtype)
-    Y_test = np.ascontiguousarray(test_task.Y, dtype=dtype)
+    network = training.network
+    X_test, Y_test, test_loss = held_out(training, test_task)
     with np.errstate(all="ignore"):
-        output = network.forward(training.params, X_test).output
-        test_loss = network.loss(output, np.broadcast_to(Y_test, output.shape))
         constant = network.loss(_constant_output(network.loss_name, training.Y), training.Y[None])
     final_dead = training.history[-1].dead
     if pruning:
@@ -238,3 +245,58 @@ def _pruning_record(training, on_train, on_test, Y_test: np.ndarray, r: int) -> 
 
 def _bits(values: np.ndarray) -> np.ndarray:
     return values.view(np.uint64 if values.dtype.itemsize == 8 else np.uint32)
+
+
+def accuracy(network: mlp.Network, params: mlp.Params, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """(R,) the fraction of inputs whose largest output is the target's class (one-hot Y)."""
+    with np.errstate(all="ignore"):
+        output = network.forward(params, X).output
+    return (output.argmax(axis=-1) == Y.argmax(axis=-1)[None]).mean(axis=-1)
+
+
+def recycle_runs(runs) -> list[dict]:
+    """Train with ReDo (`mlp.Training.reinitialise`) after every `recycle_every` epochs (never
+    after the last, so the final census sees what training left): the units dead on the
+    training set (`recycle` = "dead") or tau-dormant (`recycle` = "dormant", tau = the run's
+    `tau`); `recycle` = None trains plainly. Each run draws the fresh weights from its own
+    stream (the 4th child of its seed; the MLP uses the first three)."""
+    first = runs[0].setting
+    settings = mlp_settings(runs[0])
+    train_task, test_task = task_split(first["task"])
+    training = mlp.Training(
+        settings, train_task, seeds=[r.seed for r in runs], lrs=[r.setting["lr"] for r in runs]
+    )
+    rngs = [np.random.default_rng(np.random.SeedSequence(r.seed).spawn(4)[3]) for r in runs]
+    mode, every = first.get("recycle"), int(first.get("recycle_every", 1))
+    recycled = np.zeros((settings.epochs + 1, training.runs), dtype=int)
+    for epoch in range(1, settings.epochs + 1):
+        stats = training.epoch()
+        if mode is None or epoch == settings.epochs or epoch % every:
+            continue
+        chosen = stats.dead if mode == "dead" else stats.dormant
+        chosen = [mask & ~training.diverged[:, None] for mask in chosen]
+        for r in range(training.runs):
+            recycled[epoch, r] = sum(int(mask[r].sum()) for mask in chosen)
+        training.reinitialise(chosen, rngs)
+    network = training.network
+    X_test, Y_test, test_loss = held_out(training, test_task)
+    classes = training.Y.shape[1] > 1
+    train_accuracy = accuracy(network, training.params, training.X, training.Y) if classes else None
+    test_accuracy = accuracy(network, training.params, X_test, Y_test) if classes else None
+    out = []
+    for r, result in enumerate(training.results()):
+        out.append(
+            {
+                "widths": list(result.widths),
+                "losses": [e.loss for e in result.epochs],
+                "dead_per_layer": [list(e.dead_per_layer) for e in result.epochs],
+                "dormant_per_layer": [list(e.dormant_per_layer) for e in result.epochs],
+                "recycled": recycled[:, r].tolist(),
+                "diverged": result.diverged,
+                "diverged_epoch": result.diverged_epoch,
+                "test_loss": float(test_loss[r]),
+                "train_accuracy": None if train_accuracy is None else float(train_accuracy[r]),
+                "test_accuracy": None if test_accuracy is None else float(test_accuracy[r]),
+            }
+        )
+    return out

@@ -7,7 +7,8 @@ concern per module:
 * `moments` -- the moments of selu(z) for z ~ N(mean, variance): the paper's closed forms in
   erfc and exp (`moments_sympy`, `moments_paper_sympy`), proved equal to direct integration
   of the catalogue's definition, and the same formulas in rigorous ball arithmetic
-  (`moments_arb`, `moments_paper_arb`);
+  (`moments_arb`, `moments_paper_arb`); the Gaussian-moment formulas and alpha dropout's
+  (a, b) themselves live in `numeric.selu_moments`, shared with the selu-depth measurement;
 * `constants` -- alpha_01 and lambda_01 derived from first principles (`derive_constants`)
   and proved equal to the catalogue's closed forms; their digits correctly rounded
   (`selu_constants`);

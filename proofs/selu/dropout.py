@@ -10,58 +10,14 @@ At (0, 1) they are the paper's a = (q + alpha'^2 q(1-q))^(-1/2), b = -a(1-q) alp
 
 from __future__ import annotations
 
-from typing import Any
-
 import sympy as sp
 
-from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, exact_number
-from derivations.errors import ReluproofError
+from numeric.selu_moments import (  # the formulas, shared with the measurements
+    alpha_dropout_affine,
+    dropped_moments,
+)
 from proofs.selu.base import MU, NU
 from proofs.theorem import Method, Verdict, proved, theorem, undecided
-
-
-def _dropout_keep(q: Any) -> sp.Expr:
-    keep = exact_number(q, "keep probability q") if not isinstance(q, sp.Basic) else q
-    if keep.is_number and not (0 < keep <= 1):
-        raise ReluproofError(f"the keep probability q must lie in (0, 1]; got {keep}.")
-    return keep
-
-
-def dropped_moments(q: Any, saturation: Any, mean: Any, variance: Any) -> tuple[sp.Expr, sp.Expr]:
-    """(E, Var) of x*d + saturation*(1 - d), d ~ Bernoulli(q) independent of x, E[x] = mean,
-    Var[x] = variance: E = q*mean + (1-q)*saturation and
-    Var = q*(variance + mean^2) + (1-q)*saturation^2 - E^2
-        = q*variance + q(1-q)(mean - saturation)^2."""
-    q, sat, mu, nu = (sp.sympify(v) for v in (q, saturation, mean, variance))
-    expected = q * mu + (1 - q) * sat
-    second = q * (nu + mu**2) + (1 - q) * sat**2
-    return expected, second - expected**2
-
-
-def alpha_dropout_affine(
-    q: Any, alpha: Any = SELU_ALPHA, lam: Any = SELU_LAMBDA, mean: Any = 0, variance: Any = 1
-) -> tuple[sp.Expr, sp.Expr]:
-    """(a, b) of alpha dropout with keep probability q (Klambauer et al. 2017), for inputs at
-    the fixed point (mean, variance) of SELU with these alpha, lambda.
-
-    A dropped unit is set to alpha' = -lambda*alpha (SELU's negative saturation value) and
-    the layer output becomes a * x + b. With the dropped variable's moments E and Var
-    (`dropped_moments`), a = sqrt(variance / Var) and b = mean - a*E restore the input's mean
-    and variance (theorem `selu.alpha_dropout`); at (0, 1) these are the paper's
-    a = (q + alpha'^2 q (1-q))^(-1/2), b = -a (1-q) alpha'.
-    """
-    keep = _dropout_keep(q)
-    mu = exact_number(mean, "mean") if not isinstance(mean, sp.Basic) else mean
-    nu = exact_number(variance, "variance") if not isinstance(variance, sp.Basic) else variance
-    if nu.is_number and not nu > 0:
-        raise ReluproofError(f"the variance must be positive; got {nu}.")
-    saturation = -sp.sympify(lam) * sp.sympify(alpha)
-    if mu == 0 and nu == 1:  # the paper's form, unchanged
-        a = (keep + saturation**2 * keep * (1 - keep)) ** sp.Rational(-1, 2)
-        return a, -a * (1 - keep) * saturation
-    expected, _ = dropped_moments(keep, saturation, mu, nu)
-    a = sp.sqrt(nu / (keep * nu + keep * (1 - keep) * (mu - saturation) ** 2))
-    return a, mu - a * expected
 
 
 def derive_alpha_dropout() -> dict[str, sp.Expr]:

@@ -21,7 +21,13 @@ from flint import arb, ctx
 from derivations.catalogue import SELU_ALPHA, SELU_LAMBDA, z
 from derivations.errors import ReluproofError
 from numeric.decimals import ball_text
-from numeric.intervals import Dual, constant_like, erfc_of, exp_of, sqrt_of
+from numeric.intervals import Dual
+from numeric.selu_moments import (  # the formulas, shared with the measurements
+    GaussianParts,
+    gaussian_parts,
+    mean_of,
+    second_moment_of,
+)
 from proofs.selu.base import (
     ALPHA,
     LAMBDA,
@@ -144,48 +150,6 @@ def integrated_moments() -> SymbolicMoments:
     mean = sum(sp.integrate(p.expr * density, (z, p.lo, p.hi)) for p in SELU.pieces)
     second = sum(sp.integrate(p.expr**2 * density, (z, p.lo, p.hi)) for p in SELU.pieces)
     return SymbolicMoments(sp.sympify(mean), sp.sympify(second))
-
-
-@dataclass(frozen=True)
-class GaussianParts:
-    """The Gaussian expectations every SELU moment is built from, for z ~ N(m, s)."""
-
-    m: arb
-    s: arb
-    sd: arb  # sqrt(s)
-    cdf_pos: arb  # P(z > 0) = Phi(m/sd)
-    cdf_neg: arb  # P(z < 0) = Phi(-m/sd)
-    density: arb  # phi(m/sd); the density of z at 0 is density / sd
-    exp1: arb  # E[e^z ; z < 0] = e^(m+s/2) Phi(-(m+s)/sd)
-    exp2: arb  # E[e^2z; z < 0] = e^(2m+2s) Phi(-(m+2s)/sd)
-
-
-def phi_cdf(x: Any) -> Any:
-    return erfc_of(-x / sqrt_of(constant_like(sp.Integer(2), x))) / 2
-
-
-def gaussian_parts(m: Any, s: Any) -> GaussianParts:
-    sd = sqrt_of(s)
-    return GaussianParts(
-        m=m,
-        s=s,
-        sd=sd,
-        cdf_pos=phi_cdf(m / sd),
-        cdf_neg=phi_cdf(-m / sd),
-        density=exp_of(-(m * m) / (2 * s)) / sqrt_of(2 * constant_like(sp.pi, s)),
-        exp1=exp_of(m + s / 2) * phi_cdf(-(m + s) / sd),
-        exp2=exp_of(2 * m + 2 * s) * phi_cdf(-(m + 2 * s) / sd),
-    )
-
-
-def mean_of(g: GaussianParts, alpha: arb, lam: arb) -> arb:
-    return lam * (g.m * g.cdf_pos + g.sd * g.density + alpha * (g.exp1 - g.cdf_neg))
-
-
-def second_moment_of(g: GaussianParts, alpha: arb, lam: arb) -> arb:
-    positive = (g.m * g.m + g.s) * g.cdf_pos + g.m * g.sd * g.density
-    negative = g.exp2 - 2 * g.exp1 + g.cdf_neg
-    return lam * lam * (positive + alpha * alpha * negative)
 
 
 def moments_arb(
