@@ -34,16 +34,27 @@ def enabled() -> bool:
     return os.environ.get("RELUPROOF_NO_CACHE", "") in ("", "0")
 
 
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    digest = hashlib.sha256(sympy.__version__.encode())
-    # the calculus also runs numeric/intervals.py and numeric/oracle.py (its zero finder)
-    numeric = Path(__file__).parent.parent / "numeric"
-    sources = [*Path(__file__).parent.glob("*.py"), numeric / "intervals.py", numeric / "oracle.py"]
-    for path in sorted(p for p in sources if p.exists()):
-        digest.update(path.name.encode())
+def source_digest(paths, root: Path, salt: str = "") -> str:
+    """SHA-256 of `salt` and each file's path (relative to `root`) and bytes, in sorted
+    order: the key under which a result computed by that code may be reused."""
+    digest = hashlib.sha256(salt.encode())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    # the calculus also runs numeric/intervals.py and numeric/oracle.py (its zero finder)
+    root = Path(__file__).resolve().parent.parent
+    numeric = root / "numeric"
+    sources = [
+        *(root / "derivations").glob("*.py"),
+        numeric / "intervals.py",
+        numeric / "oracle.py",
+    ]
+    return source_digest([p for p in sources if p.exists()], root, sympy.__version__)
 
 
 def _path(what: str, key: object) -> Path:

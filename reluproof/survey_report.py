@@ -17,7 +17,6 @@ a statement about those versions only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from functools import lru_cache
@@ -36,12 +35,9 @@ SURVEY_FILE_KEYS = ("frameworks", "missing", "seconds", "reports")
 def _checker_fingerprint() -> str:
     """The source of everything a survey's numbers depend on besides the frameworks."""
     numeric = Path(__file__).resolve().parent.parent / "numeric"
-    sources = [*sorted((numeric / "check").glob("*.py")), *sorted(numeric.glob("*.py"))]
-    digest = hashlib.sha256()
-    for path in sources:
-        digest.update(str(path.relative_to(numeric)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return cache.source_digest([*(numeric / "check").glob("*.py"), *numeric.glob("*.py")], numeric)[
+        :16
+    ]
 
 
 def quick_survey(
@@ -158,8 +154,7 @@ def survey_section(data: dict | None, source: str) -> Section:
             )
         )
         rows = tuple(
-            (Literal(where.rsplit(" ", 1)[0]), Literal(where.rsplit(" ", 1)[1]), Literal(line))
-            for where, _, line in found
+            (Literal(where), Literal(check), Literal(line)) for where, check, _, line in found
         )
         header = ("implementation", "check", "first counterexample")
         blocks.append(Table(header, rows, widths=(0.3, 0.17, 0.53)))

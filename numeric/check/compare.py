@@ -64,8 +64,7 @@ class Finding:
         }
 
     def line(self) -> str:
-        off = "NaN mismatch" if self.ulp is None else f"{self.ulp} ulp"
-        return f"x={hexf(self.x)} ref={hexf(self.expected)} y={hexf(self.got)} ({off})"
+        return finding_line(self.to_dict())
 
 
 @dataclass(frozen=True)
@@ -134,3 +133,10 @@ def _finding(x, expected, got, numeric, nan_mismatch, i) -> Finding:
     return Finding(
         float(x[i]), float(expected[i]), float(got[i]), None if nan_mismatch[i] else int(numeric[i])
     )
+
+
+def finding_line(finding: dict) -> str:
+    """'x=... ref=... y=... (N ulp)' of a finding in its JSON form (`Finding.to_dict`), so
+    a saved survey prints its counterexamples as a fresh check does."""
+    off = "NaN mismatch" if finding["ulp"] is None else f"{finding['ulp']} ulp"
+    return f"x={finding['input']} ref={finding['expected']} y={finding['got']} ({off})"

@@ -19,6 +19,7 @@ from typing import Any
 from derivations.catalogue import names
 from numeric.check.adapters import TargetSpec, installed
 from numeric.check.checks import CheckOptions, run_checks
+from numeric.check.compare import finding_line
 from numeric.check.results import CheckReport
 
 F = "nn.functional."
@@ -234,19 +235,16 @@ def matrix(data: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     return tables
 
 
-def findings(data: dict) -> list[tuple[str, str, str]]:
-    """(where, detail, first counterexample) for every failed check of a survey's JSON."""
+def findings(data: dict) -> list[tuple[str, str, str, str]]:
+    """(implementation, check, detail, first counterexample) for every failed check of a
+    survey's JSON form."""
     out = []
     for r in data["reports"]:
         for c in r["checks"]:
             if c["passed"] is False:
-                where = f"{r['target']} ({r['activation']}, {r['dtype']}) {c['name']}"
-                first = c["failures"][0] if c["failures"] else None
-                line = ""
-                if first is not None:
-                    off = "NaN mismatch" if first["ulp"] is None else f"{first['ulp']} ulp"
-                    line = f"x={first['input']} ref={first['expected']} y={first['got']} ({off})"
-                out.append((where, c["detail"], line))
+                where = f"{r['target']} ({r['activation']}, {r['dtype']})"
+                line = finding_line(c["failures"][0]) if c["failures"] else ""
+                out.append((where, c["name"], c["detail"], line))
     return out
 
 
@@ -279,9 +277,8 @@ def survey_markdown(data: dict) -> str:
         lines.append("|---" * (len(dtypes) + 1) + "|")
         lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += ["", "## Findings (first counterexample of each failed check)", ""]
-    for where, detail, line in findings(data):
-        head = where.rsplit(" ", 1)
-        lines.append(f"- {head[0]} **{head[1]}**: {detail}")
+    for where, check, detail, line in findings(data):
+        lines.append(f"- {where} **{check}**: {detail}")
         if line:
             lines.append(f"  `FAIL {line}`")
     lines.append("")

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from derivations.cache import source_digest
 from derivations.errors import ReluproofError
 
 # The settings a batch may vary from run to run; every other setting fixes the shape.
@@ -45,12 +46,8 @@ def code_version() -> str:
     passes a run on to `training.train_runs`, and whatever changes numbers is a setting."""
     here = Path(__file__).resolve().parent
     root = here.parent
-    digest = hashlib.sha256()
     sources = [*root.glob("*.py"), here / "runner.py", here / "training.py"]
-    for path in sorted(sources):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(sources, root)[:16]
 
 
 def _plain(value: Any) -> Any:
